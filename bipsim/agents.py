@@ -1,0 +1,183 @@
+"""Array-backed agent sets: citizens on benefit and caseworker posts.
+
+One column per state, one row per agent (STYLE.md habit 1). Citizens on benefit
+are kept contiguous; a citizen who leaves benefit is moved, with its final
+state, to the set's archive, so every weekly rule works on whole arrays
+without masks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .indicators import N_INDICATORS
+
+NEVER = -(10**6)  # week of an event that has not happened
+
+#: Exit status codes.
+ON_BENEFIT, JOB, EDUCATION, OTHER_BENEFIT = 0, 1, 2, 3
+STATUS_NAMES = {ON_BENEFIT: "on_benefit", JOB: "job", EDUCATION: "education",
+                OTHER_BENEFIT: "other_benefit"}
+
+#: Caseworker belief answer to "will the citizen get a job within the next year?"
+#: (0 = not yet asked since the last caseworker change).
+BELIEF_ANSWERS = {0: "not yet formed", 1: "no", 2: "doubtful", 3: "in between",
+                  4: "good chances", 5: "yes, unconditionally"}
+
+# name -> (dtype, columns); columns 0 means a 1-d array.
+CITIZEN_COLUMNS: dict[str, tuple[type, int]] = {
+    "uid": (np.int64, 0),
+    "jobcentre": (np.int32, 0),
+    "post": (np.int32, 0),               # caseworker post (index into CaseworkerSet)
+    "under_30": (np.bool_, 0),
+    "scores": (np.float32, N_INDICATORS),  # current indicator scores
+    "levels": (np.float32, N_INDICATORS),  # the citizen's own level they drift toward
+    "readiness": (np.float32, 0),        # weighted mean of predictive scores
+    "ti_entry": (np.int32, 0),           # week the spell on benefit began
+    "n_changes": (np.int16, 0),          # caseworker changes during the run
+    "changed": (np.bool_, 0),            # caseworker changed this week
+    "belief": (np.int8, 0),              # current caseworker's answer, see BELIEF_ANSWERS
+    "ti_meeting": (np.int32, 0),         # week of the last meeting
+    "met": (np.bool_, 0),                # had a meeting this week
+    "n_meetings": (np.int32, 0),
+    "in_company": (np.bool_, 0),         # company placement (praktik, løntilskud)
+    "in_other": (np.bool_, 0),           # other activity (treatment, upskilling, mentor)
+    "ti_company_end": (np.int32, 0),     # planned or actual end of the last placement
+    "ti_other_end": (np.int32, 0),
+    "n_other_done": (np.int16, 0),       # other activities completed (staircase steps)
+    "interrupted": (np.bool_, 0),        # an activity was interrupted this week
+    "weeks_company": (np.int32, 0),
+    "weeks_other": (np.int32, 0),
+    "weeks_passive": (np.int32, 0),
+    "weeks_on_benefit": (np.int32, 0),   # during the run
+    "status": (np.int8, 0),
+    "ti_exit": (np.int32, 0),
+}
+
+
+def _empty(n: int) -> dict[str, np.ndarray]:
+    return {name: np.zeros((n, cols) if cols else n, dtype=dtype)
+            for name, (dtype, cols) in CITIZEN_COLUMNS.items()}
+
+
+class CitizenSet:
+    """Citizens on benefit as columns, plus the archive of those who left.
+
+    Columns are attributes (``citizens.scores``, ``citizens.post`` ...): views of
+    the first ``len(citizens)`` rows of arrays with spare capacity, so entrants
+    are appended without copying everything each week. A leaver's row is filled
+    by one of the last rows, so rows are in no particular uid order.
+    """
+
+    def __init__(self) -> None:
+        self._store = _empty(1024)
+        self._n = 0
+        self._archive: list[dict[str, np.ndarray]] = []
+        self.next_uid = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        store = self.__dict__.get("_store")
+        if store is not None and name in store:
+            return store[name][: self._n]
+        raise AttributeError(name)
+
+    def __setattr__(self, name: str, value: np.ndarray) -> None:
+        # Writing a column writes into the table, never shadows it.
+        if name in CITIZEN_COLUMNS:
+            self._store[name][: self._n] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def new_rows(self, n: int) -> dict[str, np.ndarray]:
+        """Blank columns for ``n`` new citizens, with fresh uids and no events yet."""
+        rows = _empty(n)
+        rows["uid"] = np.arange(self.next_uid, self.next_uid + n, dtype=np.int64)
+        for col in ("ti_meeting", "ti_company_end", "ti_other_end", "ti_exit"):
+            rows[col][:] = NEVER
+        return rows
+
+    def add(self, rows: dict[str, np.ndarray]) -> None:
+        """Append citizens made by :meth:`new_rows`."""
+        k = len(rows["uid"])
+        self.next_uid += k
+        if self._n + k > len(self._store["uid"]):
+            grown = _empty(max(2 * len(self._store["uid"]), self._n + k))
+            for name, col in self._store.items():
+                grown[name][: self._n] = col[: self._n]
+            self._store = grown
+        for name, col in self._store.items():
+            col[self._n : self._n + k] = rows[name]
+        self._n += k
+
+    def remove(self, leaving: np.ndarray) -> None:
+        """Move the rows where ``leaving`` is true to the archive."""
+        gone = np.flatnonzero(leaving)
+        if len(gone) == 0:
+            return
+        n, k = self._n, len(gone)
+        holes = gone[gone < n - k]                      # leavers' rows that stay in use
+        movers = n - k + np.flatnonzero(~leaving[n - k :])  # stayers among the last k rows
+        self._archive.append({name: col[gone] for name, col in self._store.items()})
+        for col in self._store.values():
+            col[holes] = col[movers]
+        self._n = n - k
+
+    def _live(self) -> dict[str, np.ndarray]:
+        return {k: v[: self._n] for k, v in self._store.items()}
+
+    def row_of(self, uid: int) -> int | None:
+        """Row of a citizen on benefit, or None."""
+        hit = np.flatnonzero(self._store["uid"][: self._n] == uid)
+        return int(hit[0]) if len(hit) else None
+
+    def all_columns(self) -> dict[str, np.ndarray]:
+        """Every citizen ever present, archived and current, in uid order."""
+        parts = [*self._archive, self._live()]
+        cols = {k: np.concatenate([p[k] for p in parts]) for k in self._store}
+        order = np.argsort(cols["uid"], kind="stable")
+        return {k: v[order] for k, v in cols.items()}
+
+    def archived_row(self, uid: int) -> dict[str, np.ndarray] | None:
+        """Final state of a citizen who has left, or None."""
+        for part in self._archive:
+            hit = np.flatnonzero(part["uid"] == uid)
+            if len(hit):
+                return {k: v[hit[0]] for k, v in part.items()}
+        return None
+
+    def row(self, i: int) -> dict[str, np.ndarray]:
+        """Columns of one current citizen."""
+        return {k: v[i] for k, v in self._store.items()}
+
+
+@dataclass
+class CaseworkerSet:
+    """Caseworker posts; a post keeps its citizens when its holder changes.
+
+    Attributes:
+        jobcentre: Jobcentre of each post.
+        uid: Id of the current holder (a new id for each new caseworker).
+        optimism: Stable optimism trait of the holder.
+        ti_hired: Week the holder started.
+        vacant_until: Week a vacant post is filled; ``NEVER`` while occupied.
+    """
+
+    jobcentre: np.ndarray
+    uid: np.ndarray
+    optimism: np.ndarray
+    ti_hired: np.ndarray
+    vacant_until: np.ndarray
+    next_uid: int = field(default=0)
+
+    def __len__(self) -> int:
+        return len(self.uid)
+
+    @property
+    def occupied(self) -> np.ndarray:
+        """Posts with a caseworker in them."""
+        return self.vacant_until == NEVER

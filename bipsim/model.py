@@ -1,0 +1,304 @@
+"""The bipsim model: one jobcentre system, one tick per week.
+
+The week, in this order (``WEEK`` below drives :meth:`BipModel.step`):
+
+1. **Staff**: caseworkers leave and are replaced after a vacancy delay; a new
+   caseworker is a caseworker change for the post's citizens; reorganisations move
+   cases between posts (``rules.staff``).
+2. **Inflow**: new citizens enter and get a caseworker (``rules.inflow``).
+3. **Meetings**: citizens due a meeting meet, within their caseworker's capacity;
+   the caseworker re-forms belief (``rules.meetings``).
+4. **Interventions**: finished activities end; meetings start new ones per the
+   placement policy, within company capacity (``rules.interventions``).
+5. **Progression**: indicators move with activity, belief, meetings and setbacks
+   (``rules.progression``).
+6. **Exits**: competing risks to job, education and other benefit (``rules.exits``).
+7. **Survey**: every ``wave_interval`` weeks the BIP questionnaire (``rules.survey``).
+8. **Results**: stocks, flows, cumulative counts and costs into the DataCollector.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from . import parameters
+from .agents import BELIEF_ANSWERS, NEVER, STATUS_NAMES, CitizenSet
+from .indicators import INDICATORS, readiness_weights
+from .population import assign_posts, build_caseworkers, build_jobcentres, draw_citizens
+from .rules.exits import draw_exits
+from .rules.inflow import admit_entrants
+from .rules.interventions import end_activities, start_activities
+from .rules.meetings import BELIEVES, form_belief, hold_meetings
+from .rules.progression import progress_indicators
+from .rules.staff import reorganise, staff_turnover
+from .rules.survey import survey_wave
+from .streams import Streams
+
+log = logging.getLogger(__name__)
+
+#: The steps of the week, in order (steps 1-7; step 8 is :meth:`BipModel.record`).
+WEEK: tuple[Callable[[BipModel], None], ...] = (
+    staff_turnover, reorganise,            # 1 staff
+    admit_entrants,                        # 2 inflow
+    hold_meetings,                         # 3 meetings
+    end_activities, start_activities,      # 4 interventions
+    progress_indicators,                   # 5 progression
+    # 6 exits and 7 survey run in step() because leavers must be counted first
+)
+
+#: Weekly flows reset to 0 at the start of each week.
+FLOWS = ("new_entrants", "new_caseworkers_leaving", "new_reorganisations", "new_meetings",
+         "new_company_starts", "new_other_starts", "new_job", "new_education",
+         "new_other_benefit")
+CUMULATED = ("new_job", "new_education", "new_other_benefit", "new_entrants",
+             "new_company_starts", "new_caseworker_changes", "new_cost_dkk")
+
+
+class BipModel(mesa.Model):
+    """Citizens and caseworkers of one or more jobcentres, week by week.
+
+    Build it from keyword parameters (every name in ``parameters.PARAMETERS``,
+    defaults for the rest), so ``mesa.batch_run(BipModel, parameters={...})``
+    works, or from a scenario with :meth:`from_scenario`.
+
+    Args:
+        seed: Seed of every random stream (overrides the ``seed`` parameter).
+        track: Citizen uids whose weekly history to keep, or ``"all"``.
+        **params: Parameter values by name.
+    """
+
+    def __init__(self, seed: int | None = None, track: Iterable[int] | str = (),
+                 **params: Any) -> None:
+        p = parameters.defaults()
+        for name, value in params.items():
+            spec = parameters.BY_NAME.get(name)
+            if spec is None:
+                raise TypeError(f"unknown parameter {name!r}")
+            value, problem = parameters.check_value(spec, value)
+            if problem:
+                raise ValueError(f"{spec.path}={value!r}: {problem}; allowed: {spec.allowed()}")
+            p[name] = value
+        if seed is not None:
+            p["seed"] = int(seed)
+        super().__init__(rng=p["seed"])
+        self.p = p
+        self.week = 0
+        self.streams = Streams(p["seed"])
+        self.readiness_weights = readiness_weights(p["factor_loading"])
+        self.flows: dict[str, float] = dict.fromkeys(FLOWS, 0)
+        self.totals: dict[str, float] = dict.fromkeys(CUMULATED, 0)
+        self.survey_rows: list[dict[str, np.ndarray]] = []
+        self.vacated_posts = np.empty(0, dtype=np.int32)
+        self._track_all = track == "all"
+        self._tracked = set() if self._track_all else {int(u) for u in track}
+        self._history: list[dict[str, Any]] = []
+        self._populate()
+        self.current: dict[str, float] = {}
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in self.series_names()})
+        self.record()
+        survey_wave(self)
+
+    @classmethod
+    def from_scenario(cls, scenario: Any, seed: int | None = None, **kwargs: Any) -> BipModel:
+        """Build from a loaded :class:`bipsim.scenario.Scenario`."""
+        return cls(seed=seed, **{**scenario.params, **kwargs})
+
+    # --- set-up ------------------------------------------------------------------
+    def _populate(self) -> None:
+        p = self.p
+        self.jobcentres = build_jobcentres(p, self.streams)
+        self.caseworkers = build_caseworkers(self.jobcentres, p, self.streams)
+        self.citizens = CitizenSet()
+        rows = draw_citizens(self.citizens, p["n_citizens"], 0, p, self.streams, "setup_citizens")
+        rng = self.streams.generator("setup_stock", 0)
+        n = p["n_citizens"]
+        rows["jobcentre"] = np.repeat(np.arange(len(self.jobcentres)), self.jobcentres.size)
+        rows["post"] = assign_posts(self.jobcentres.size, self.jobcentres, rng)
+        rows["ti_entry"] = -np.floor(rng.exponential(p["dur_initial_mean"], n)).astype(np.int32)
+        # meetings staggered over one interval, so week 1 is not a meeting rush
+        rows["ti_meeting"] = -rng.integers(0, p["interval"], n).astype(np.int32)
+        self.citizens.add(rows)
+        c = self.citizens
+        c.readiness = c.scores @ self.readiness_weights
+        form_belief(self, np.arange(len(c)))
+
+    # --- the week ----------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one week: the steps in ``WEEK``, exits, survey, results."""
+        self.week = self.steps
+        self.flows = dict.fromkeys(FLOWS, 0)
+        c = self.citizens
+        c.changed[:] = False
+        c.met[:] = False
+        c.interrupted[:] = False
+        n_changes_before = int(c.n_changes.sum())
+        for rule in WEEK:
+            rule(self)
+        leaving = draw_exits(self)
+        self.flows["new_caseworker_changes"] = int(c.n_changes.sum()) - n_changes_before
+        self.flows["new_cost_dkk"] = self.week_cost()  # leavers were on benefit this week
+        self.vacated_posts = c.post[leaving]
+        c.remove(leaving)
+        survey_wave(self)
+        self.record()
+        if self.week >= self.p["weeks"]:
+            self.running = False
+
+    # --- step 8: results -----------------------------------------------------------
+    @staticmethod
+    def series_names() -> list[str]:
+        """Names of the weekly model-level series."""
+        stocks = ["week", "n_on_benefit", "n_company", "n_other_activity", "n_passive",
+                  "n_caseworkers", "n_posts_vacant", "share_believes", "mean_readiness",
+                  "mean_readiness_company", "mean_readiness_other", "mean_readiness_passive"]
+        flows = [*FLOWS, "new_caseworker_changes", "new_cost_dkk"]
+        cums = ["cum_" + name.removeprefix("new_") for name in CUMULATED]
+        return stocks + flows + cums + [f"mean_{k}" for k in INDICATORS]
+
+    def week_cost(self) -> float:
+        """Public cost of this week in DKK: benefit, activities and caseworker posts."""
+        c, p = self.citizens, self.p
+        return float(p["benefit_dkk"] * len(c) + p["company_dkk"] * c.in_company.sum()
+                     + p["other_dkk"] * c.in_other.sum()
+                     + p["caseworker_dkk"] * self.caseworkers.occupied.sum())
+
+    def record(self) -> None:
+        """Step 8: end-of-week stocks, this week's flows and costs, cumulative counts,
+        collected into the DataCollector."""
+        c, cw = self.citizens, self.caseworkers
+        n = len(c)
+        company, other = c.in_company, c.in_other
+        n_company, n_other = int(company.sum()), int(other.sum())
+        n_staff = int(cw.occupied.sum())
+        flows = {"new_caseworker_changes": 0, "new_cost_dkk": 0.0, **self.flows}
+        for name in CUMULATED:
+            self.totals[name] += flows[name]
+        state = np.where(company, 0, np.where(other, 1, 2))  # company, other only, passive
+        by_state = np.bincount(state, weights=c.readiness, minlength=3)
+        n_state = np.bincount(state, minlength=3)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_state = by_state / n_state
+            means = np.ones(n, dtype=np.float32) @ c.scores / n  # BLAS: 10x a column mean
+        self.current = {
+            "week": self.week,
+            "n_on_benefit": n,
+            "n_company": n_company, "n_other_activity": n_other,
+            "n_passive": n - n_company - n_other,
+            "n_caseworkers": n_staff, "n_posts_vacant": len(cw) - n_staff,
+            "share_believes": float(np.count_nonzero(c.belief >= BELIEVES) / n) if n else np.nan,
+            "mean_readiness": float(by_state.sum() / n) if n else np.nan,
+            "mean_readiness_company": float(mean_state[0]),
+            "mean_readiness_other": float(mean_state[1]),
+            "mean_readiness_passive": float(mean_state[2]),
+            **flows,
+            **{"cum_" + k.removeprefix("new_"): v for k, v in self.totals.items()},
+            **{f"mean_{k}": float(v) for k, v in zip(INDICATORS, means, strict=True)},
+        }
+        self.datacollector.collect(self)
+        self._record_history()
+
+    # --- views -------------------------------------------------------------------------
+    def citizen(self, uid: int) -> dict[str, Any]:
+        """Current state of one citizen (on benefit or, if left, their final state)."""
+        c = self.citizens
+        i = c.row_of(uid)
+        row = c.row(i) if i is not None else c.archived_row(uid)
+        if row is None:
+            raise KeyError(f"no citizen with uid {uid}")
+        return _citizen_view(row, self)
+
+    def caseworker(self, post: int) -> dict[str, Any]:
+        """Current state of the caseworker in a post, with the post's caseload."""
+        cw, c = self.caseworkers, self.citizens
+        mine = c.post == post
+        answers = np.bincount(c.belief[mine], minlength=6)
+        return {
+            "post": post, "uid": int(cw.uid[post]) if cw.occupied[post] else None,
+            "jobcentre": int(cw.jobcentre[post]), "optimism": float(cw.optimism[post]),
+            "tenure_weeks": int(self.week - cw.ti_hired[post]) if cw.occupied[post] else 0,
+            "vacant": not bool(cw.occupied[post]), "caseload": int(mine.sum()),
+            "belief_answers": {BELIEF_ANSWERS[k]: int(answers[k]) for k in range(6)},
+        }
+
+    def track(self, uids: Iterable[int]) -> None:
+        """Keep the weekly history of these citizens from now on."""
+        self._tracked.update(int(u) for u in uids)
+
+    def history(self, uid: int | None = None) -> pd.DataFrame:
+        """Weekly states of tracked citizens (one, or all if ``uid`` is None)."""
+        frame = pd.DataFrame(self._history)
+        if uid is None or frame.empty:
+            return frame
+        return frame[frame.uid == uid].reset_index(drop=True)
+
+    def _record_history(self) -> None:
+        c = self.citizens
+        if not (self._track_all or self._tracked):
+            return
+        rows = np.arange(len(c)) if self._track_all else np.flatnonzero(
+            np.isin(c.uid, np.fromiter(self._tracked, dtype=np.int64)))
+        for i in rows:
+            self._history.append({"week": self.week, **_citizen_view(c.row(i), self)})
+
+    # --- tables ------------------------------------------------------------------------
+    def weekly(self) -> pd.DataFrame:
+        """The weekly model-level series, one row per week from week 0."""
+        return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+    def citizen_table(self) -> pd.DataFrame:
+        """One row per citizen ever present: final state, exit, interventions, costs."""
+        cols = self.citizens.all_columns()
+        table = {k: v for k, v in cols.items() if v.ndim == 1 and k not in ("changed", "met",
+                                                                            "interrupted")}
+        table["status"] = pd.Categorical.from_codes(cols["status"], list(STATUS_NAMES.values()))
+        table["caseworker_post"] = table.pop("post")
+        for k, name in enumerate(INDICATORS):
+            table[name] = cols["scores"][:, k]
+        frame = pd.DataFrame(table)
+        for col in ("ti_meeting", "ti_company_end", "ti_other_end", "ti_exit"):
+            frame[col] = frame[col].where(frame[col] != NEVER).astype("Int32")
+        return frame
+
+    def survey_panel(self) -> pd.DataFrame:
+        """All survey waves, one row per citizen and wave."""
+        if not self.survey_rows:
+            return pd.DataFrame()
+        return pd.DataFrame({k: np.concatenate([r[k] for r in self.survey_rows])
+                             for k in self.survey_rows[0]})
+
+    def run(self, weeks: int | None = None, progress: Callable[[int], None] | None = None) -> None:
+        """Run ``weeks`` weeks (default: the ``weeks`` parameter)."""
+        end = self.p["weeks"] if weeks is None else self.steps + weeks
+        self.p["weeks"] = end
+        self.running = True
+        while self.running and self.steps < end:
+            self.step()
+            if progress is not None:
+                progress(1)
+
+
+def _reporter(name: str) -> Callable[[BipModel], float]:
+    return lambda model: model.current[name]
+
+
+def _citizen_view(row: dict[str, np.ndarray], model: BipModel) -> dict[str, Any]:
+    post = int(row["post"])
+    cw = model.caseworkers
+    view = {
+        "uid": int(row["uid"]), "jobcentre": int(row["jobcentre"]), "post": post,
+        "caseworker_uid": int(cw.uid[post]) if cw.occupied[post] else None,
+        "status": STATUS_NAMES[int(row["status"])],
+        "weeks_on_benefit": int(model.week - row["ti_entry"]),
+        "n_changes": int(row["n_changes"]), "belief": BELIEF_ANSWERS[int(row["belief"])],
+        "in_company": bool(row["in_company"]), "in_other": bool(row["in_other"]),
+        "readiness": float(row["readiness"]),
+    }
+    view.update({k: float(v) for k, v in zip(INDICATORS, row["scores"], strict=True)})
+    return view

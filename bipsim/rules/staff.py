@@ -1,0 +1,74 @@
+"""Step 1, staff: caseworkers leave and are replaced; reorganisations move cases."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..agents import NEVER
+from ..population import draw_optimism
+
+if TYPE_CHECKING:
+    from ..model import BipModel
+
+
+def change_caseworker(m: BipModel, moved: np.ndarray) -> None:
+    """Give the citizens in ``moved`` a new caseworker.
+
+    The new caseworker has formed no belief yet, the change is counted (T7, T8),
+    and an ongoing activity may be interrupted (a setback, see progression).
+    """
+    c, p = m.citizens, m.p
+    c.n_changes[moved] += 1
+    c.changed[moved] = True
+    c.belief[moved] = 0
+    busy = moved & (c.in_company | c.in_other)
+    if not busy.any():
+        return
+    u = m.streams.uniform("interrupt", m.week, c.uid)
+    stop = busy & (u < p["p_interrupt_on_change"])
+    c.ti_company_end[stop & c.in_company] = m.week
+    c.in_company[stop] = False
+    c.in_other[stop] = False
+    c.interrupted |= stop
+
+
+def staff_turnover(m: BipModel) -> None:
+    """Caseworkers leave at their jobcentre's turnover rate; posts stay vacant for
+    ``dur_vacancy`` weeks (no meetings, no belief); the replacement is a change of
+    caseworker for every citizen of the post."""
+    cw, c, week = m.caseworkers, m.citizens, m.week
+    rng = m.streams.generator("staff_turnover", week)
+    p_leave = 1 - (1 - m.jobcentres.turnover[cw.jobcentre]) ** (1 / 52)
+    leaving = cw.occupied & (rng.random(len(cw)) < p_leave)
+    cw.vacant_until[leaving] = week + round(m.p["dur_vacancy"])
+    filled = ~cw.occupied & (cw.vacant_until <= week)
+    n_new = int(filled.sum())
+    cw.uid[filled] = np.arange(cw.next_uid, cw.next_uid + n_new)
+    cw.next_uid += n_new
+    cw.optimism[filled] = draw_optimism(rng, n_new, m.p)
+    cw.ti_hired[filled] = week
+    cw.vacant_until[filled] = NEVER
+    c.belief[leaving[c.post]] = 0
+    change_caseworker(m, filled[c.post])
+    m.flows["new_caseworkers_leaving"] = int(leaving.sum())
+
+
+def reorganise(m: BipModel) -> None:
+    """A reorganisation in a jobcentre moves ``share_reassigned`` of its cases to
+    another post of the same jobcentre, chosen at random."""
+    p, c, jc, week = m.p, m.citizens, m.jobcentres, m.week
+    rng = m.streams.generator("reorganisation", week)
+    hit = rng.random(len(jc)) < p["reorganisations_per_year"] / 52
+    hit &= jc.n_posts > 1
+    m.flows["new_reorganisations"] = int(hit.sum())
+    if not hit.any():
+        return
+    u = m.streams.uniform("reassign", week, c.uid)
+    moved = hit[c.jobcentre] & (u < p["share_reassigned"])
+    n_posts = jc.n_posts[c.jobcentre[moved]]
+    first = jc.first_post[c.jobcentre[moved]]
+    step = 1 + np.floor(m.streams.uniform("reassign_post", week, c.uid[moved]) * (n_posts - 1))
+    c.post[moved] = first + (c.post[moved] - first + step.astype(np.int64)) % n_posts
+    change_caseworker(m, moved)
