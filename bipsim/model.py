@@ -76,6 +76,8 @@ class BipModel(mesa.Model):
     def __init__(self, seed: int | None = None, track: Iterable[int] | str = (),
                  **params: Any) -> None:
         p = parameters.defaults()
+        if seed is not None:
+            params["seed"] = seed
         for name, value in params.items():
             spec = parameters.BY_NAME.get(name)
             if spec is None:
@@ -84,8 +86,6 @@ class BipModel(mesa.Model):
             if problem:
                 raise ValueError(f"{spec.path}={value!r}: {problem}; allowed: {spec.allowed()}")
             p[name] = value
-        if seed is not None:
-            p["seed"] = int(seed)
         super().__init__(rng=p["seed"])
         self.p = p
         self.week = 0
@@ -108,7 +108,10 @@ class BipModel(mesa.Model):
     @classmethod
     def from_scenario(cls, scenario: Any, seed: int | None = None, **kwargs: Any) -> BipModel:
         """Build from a loaded :class:`bipsim.scenario.Scenario`."""
-        return cls(seed=seed, **{**scenario.params, **kwargs})
+        params = {**scenario.params, **kwargs}
+        if seed is not None:
+            params["seed"] = seed
+        return cls(**params)
 
     # --- set-up ------------------------------------------------------------------
     def _populate(self) -> None:

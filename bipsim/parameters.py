@@ -129,10 +129,10 @@ _SPECS = [
        "How strongly the caseworker's belief tracks the citizen's true readiness.", FIRST_GUESS),
     _p("caseworkers", "belief_noise_sd", 0.6, "float", "belief SD units", 0, 3,
        "Noise in the belief formed at a meeting.", FIRST_GUESS),
-    _p("caseworkers", "meetings_per_week", 20.0, "float", "meetings per caseworker per week",
+    _p("caseworkers", "meetings_per_week", 15.0, "float", "meetings per caseworker per week",
        1, 200,
        "Meetings a caseworker can hold in a week; due meetings beyond it are postponed.",
-       FIRST_GUESS + "; ~4 meetings a day"),
+       FIRST_GUESS + "; 3 meetings a day"),
     # --- meetings ----------------------------------------------------------------
     _p("meetings", "interval", 4, "int", "weeks", 1, 52,
        "Weeks between a citizen's meetings when the caseworker has capacity.",
