@@ -81,10 +81,11 @@ class BipModel(mesa.Model):
         for name, value in params.items():
             spec = parameters.BY_NAME.get(name)
             if spec is None:
-                raise TypeError(f"unknown parameter {name!r}")
+                raise parameters.ParameterError(f"unknown parameter {name!r}")
             value, problem = parameters.check_value(spec, value)
             if problem:
-                raise ValueError(f"{spec.path}={value!r}: {problem}; allowed: {spec.allowed()}")
+                raise parameters.ParameterError(
+                    f"{spec.path}={value!r}: {problem}; allowed: {spec.allowed()}")
             p[name] = value
         super().__init__(rng=p["seed"])
         self.p = p

@@ -19,6 +19,10 @@ from typing import Any
 FIRST_GUESS = "first guess, not yet calibrated"
 
 
+class ParameterError(ValueError):
+    """Parameter values that are each allowed but do not fit together, or a bad keyword."""
+
+
 @dataclass(frozen=True)
 class ParamSpec:
     """One scenario parameter.

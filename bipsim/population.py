@@ -8,6 +8,7 @@ import numpy as np
 
 from .agents import NEVER, CaseworkerSet, CitizenSet
 from .indicators import N_INDICATORS
+from .parameters import ParameterError
 from .streams import Streams
 
 CASELOAD_CLIP = (25.0, 220.0)  # EVIDENCE.md: union guideline 25-40 .. central Copenhagen 220
@@ -59,7 +60,8 @@ def build_jobcentres(p: dict, streams: Streams) -> Jobcentres:
     rng = streams.generator("setup_jobcentres", 0)
     n_jc = p["n_jobcentres"]
     if n_jc > p["n_citizens"]:
-        raise ValueError(f"n_jobcentres ({n_jc}) exceeds n_citizens ({p['n_citizens']})")
+        raise ParameterError(f"population.n_jobcentres ({n_jc}) exceeds population.n_citizens "
+                             f"({p['n_citizens']}): every jobcentre needs a citizen")
     weights = np.exp(p["jobcentre_size_spread"] * rng.standard_normal(n_jc))
     size = _split(p["n_citizens"], weights)
     caseload = _spread(rng, p["caseload"], p["caseload_spread"], n_jc)

@@ -1,0 +1,142 @@
+"""One run's folder: resolved scenario, manifest, series, per-citizen table, summary, plots.
+
+The folder is written under a temporary name beside its destination and renamed
+into place only when complete, so a failed run leaves nothing behind and never
+touches an earlier run's folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import BipModel
+from .outcomes import OUTCOMES, summarise
+from .scenario import Scenario
+
+LIBRARIES = ("mesa", "numpy", "pandas", "scipy", "numba", "pyarrow", "matplotlib", "pyyaml",
+             "rich")
+
+
+class RunFolderError(Exception):
+    """The output folder cannot be used (exists and is not empty, not writable)."""
+
+
+def choose_folder(out: str | Path | None, root: str | Path, name: str) -> Path:
+    """The folder a run will be written to, checked before the run starts.
+
+    ``out`` is used exactly and must not exist or be empty; otherwise a new
+    ``<root>/<name>-<date>-<time>`` folder (with a counter if taken).
+    """
+    if out is not None:
+        folder = Path(out)
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            raise RunFolderError(f"--out {folder}: exists and is not an empty folder; "
+                                 "choose a new folder (runs never overwrite earlier results)")
+        return folder
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder = Path(root) / f"{name}-{stamp}"
+    n = 1
+    while folder.exists():
+        n += 1
+        folder = Path(root) / f"{name}-{stamp}-{n}"
+    return folder
+
+
+@contextmanager
+def staged(folder: Path) -> Iterator[Path]:
+    """Yield a temporary folder beside ``folder``; rename it into place on success."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; a run folder is for sharing
+    try:
+        yield tmp
+        if folder.exists():
+            folder.rmdir()  # checked empty by choose_folder
+        tmp.rename(folder)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+
+
+def write_run(model: BipModel, scenario: Scenario, folder: Path, timings: dict[str, float],
+              argv: list[str] | None = None,
+              plot: Callable[..., list[Path]] | None = None) -> dict[str, Any]:
+    """Write every output of a finished run into ``folder``; returns the summary."""
+    weekly = model.weekly()
+    citizens = model.citizen_table()
+    summary = summarise(model, citizens, weekly)
+    resolved = scenario.nested()
+    resolved["run"]["seed"] = model.p["seed"]
+    resolved["run"]["weeks"] = model.p["weeks"]
+    with open(folder / "scenario.yaml", "w", encoding="utf-8") as f:
+        yaml.safe_dump(resolved, f, sort_keys=False, allow_unicode=True)
+    weekly.to_csv(folder / "weekly.csv", index=False)
+    citizens.to_parquet(folder / "citizens.parquet", index=False)
+    panel = model.survey_panel()
+    if not panel.empty:
+        panel.to_parquet(folder / "survey.parquet", index=False)
+    (folder / "summary.json").write_text(json.dumps(
+        {"scenario": scenario.name, "seed": model.p["seed"], "weeks": model.p["weeks"],
+         "outcomes": summary,
+         "definitions": {k: o.doc for k, o in OUTCOMES.items()}},
+        indent=2, ensure_ascii=False), encoding="utf-8")
+    if plot is not None:
+        started = dt.datetime.now()
+        plot(weekly, citizens, folder, f"{scenario.name} (seed {model.p['seed']})")
+        timings["plots_s"] = (dt.datetime.now() - started).total_seconds()
+    (folder / "manifest.json").write_text(json.dumps(
+        manifest(model, scenario, timings, argv), indent=2), encoding="utf-8")
+    return summary
+
+
+def manifest(model: BipModel, scenario: Scenario, timings: dict[str, float],
+             argv: list[str] | None) -> dict[str, Any]:
+    """Provenance of a run: versions, commit, seed, scenario files, timings."""
+    return {
+        "bipsim_version": _version("bipsim"),
+        "git_commit": git_commit(),
+        "created": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "command": argv,
+        "scenario": scenario.name,
+        "scenario_files": scenario.files,
+        "overrides": scenario.overrides,
+        "seed": model.p["seed"],
+        "weeks": model.p["weeks"],
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "libraries": {name: _version(name) for name in LIBRARIES},
+        "timings_s": timings,
+    }
+
+
+def git_commit() -> str | None:
+    """Commit of the bipsim source tree (``+dirty`` if changed), or None outside git."""
+    here = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "."], cwd=here,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("+dirty" if dirty else "")
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
