@@ -127,7 +127,7 @@ def _ratio_mean(num: pd.Series, den: pd.Series) -> float | None:
 def format_value(name: str, value: float | None) -> str:
     """An outcome value as a planner reads it (percent, DKK, counts)."""
     if value is None:
-        return "–"
+        return "-"
     unit = OUTCOMES[name].unit
     if unit == "share":
         return f"{100 * value:.1f} %"
