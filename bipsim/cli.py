@@ -61,8 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = parser.parse_args(argv)
+        args.argv = ["bipsim", *argv]  # recorded in the manifest
     except SystemExit as exit_:  # argparse has printed the usage error
         return int(exit_.code or 0)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -97,11 +99,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.no_plots:
         from .plots import write_run_plots  # matplotlib only when plotting
         plot = write_run_plots
-    with staged(folder) as tmp:
-        summary = write_run(model, scenario, tmp, timings, argv=sys.argv, plot=plot)
+    with staged(folder, exact=args.out is not None) as tmp:
+        summary = write_run(model, scenario, tmp, timings, argv=args.argv, plot=plot)
         table = summary_table(scenario.name, model.p["seed"], model.p["weeks"], summary)
         with open(tmp / "summary.txt", "w", encoding="utf-8") as f:
-            Console(file=f, width=100).print(table)
+            Console(file=f, width=110).print(table)
     console.print(table)
     console.print(f"Results in [bold]{folder}[/bold]")
     return 0
@@ -110,12 +112,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_params(args: argparse.Namespace) -> int:
     """``bipsim params``: every parameter with default, allowed values and source."""
     table = Table(title="bipsim parameters", show_lines=False)
-    for column in ("key", "default", "allowed", "meaning", "source"):
+    table.add_column("key", no_wrap=True)
+    for column in ("default", "allowed", "meaning", "source"):
         table.add_column(column, overflow="fold")
     for spec in parameters.PARAMETERS.values():
         if args.group in (None, spec.group):
             table.add_row(spec.path, str(spec.default), spec.allowed(), spec.doc, spec.source)
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:
+        console.width = 160  # piped into a file or pager: keep rows readable
+    console.print(table)
     return 0
 
 

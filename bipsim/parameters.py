@@ -62,8 +62,9 @@ class ParamSpec:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind == "bool":
             return "true or false"
-        noun = "an integer" if self.kind == "int" else "a number"
-        return f"{noun} from {self.low:g} to {self.high:g} ({self.unit})"
+        if self.kind == "int":
+            return f"an integer from {int(self.low):,} to {int(self.high):,} ({self.unit})"
+        return f"a number from {self.low:g} to {self.high:g} ({self.unit})"
 
 
 def _p(group, name, default, kind, unit, low, high, doc, source=FIRST_GUESS, choices=()):

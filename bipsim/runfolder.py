@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -46,29 +47,55 @@ def choose_folder(out: str | Path | None, root: str | Path, name: str) -> Path:
             raise RunFolderError(f"--out {folder}: exists and is not an empty folder; "
                                  "choose a new folder (runs never overwrite earlier results)")
         return folder
+    root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise RunFolderError(f"--outputs {root}: is a file, not a folder")
+    # the scenario's name is free text: keep the folder inside root
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "run"
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    folder = Path(root) / f"{name}-{stamp}"
+    folder = root / f"{safe}-{stamp}"
     n = 1
     while folder.exists():
         n += 1
-        folder = Path(root) / f"{name}-{stamp}-{n}"
+        folder = root / f"{safe}-{stamp}-{n}"
     return folder
 
 
 @contextmanager
-def staged(folder: Path) -> Iterator[Path]:
-    """Yield a temporary folder beside ``folder``; rename it into place on success."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+def staged(folder: Path, exact: bool = True) -> Iterator[Path]:
+    """Yield a temporary folder beside ``folder``; rename it into place on success.
+
+    If ``folder`` was taken meanwhile (another run finished first), an ``exact``
+    folder is an error; otherwise the next free ``folder-N`` is used.
+    """
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    except OSError as err:
+        raise RunFolderError(f"cannot create a folder in {folder.parent}: {err}") from err
     tmp.chmod(0o755)  # mkdtemp makes it private; a run folder is for sharing
     try:
         yield tmp
-        if folder.exists():
-            folder.rmdir()  # checked empty by choose_folder
-        tmp.rename(folder)
+        target, n = folder, 1
+        while not _move_into_place(tmp, target):
+            if exact:
+                raise RunFolderError(f"{folder}: filled by someone else during the run")
+            n += 1
+            target = folder.with_name(f"{folder.name}-{n}")
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
+
+
+def _move_into_place(tmp: Path, target: Path) -> bool:
+    """Rename ``tmp`` to ``target`` unless ``target`` holds something already."""
+    try:
+        tmp.rename(target)  # replaces an empty folder, fails on a non-empty one
+    except OSError:
+        if target.exists():
+            return False
+        raise
+    return True
 
 
 def write_run(model: BipModel, scenario: Scenario, folder: Path, timings: dict[str, float],

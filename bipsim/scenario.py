@@ -282,11 +282,16 @@ def _extends_target(child: str, value: str, line: int) -> str:
     folder = Path(child).parent
     target = folder / value
     if not target.is_file() and target.suffix not in _SUFFIXES:
-        target = folder / f"{value}.yaml"  # bare name: sibling <name>.yaml
+        # bare name: a sibling <name>.yaml, else a shipped scenario, so a planner's own
+        # file anywhere can say ``extends: baseline``
+        target = folder / f"{value}.yaml"
+        shipped = PACKAGE_SCENARIOS / f"{value}.yaml"
+        if not target.is_file() and len(Path(value).parts) == 1 and shipped.is_file():
+            target = shipped
     if target.is_file():
         return str(target)
-    raise ScenarioError(f"given {value!r}, file not found: {target}" + _listing([folder]),
-                        child, line, "extends")
+    raise ScenarioError(f"given {value!r}, file not found: {target}"
+                        + _listing([folder, PACKAGE_SCENARIOS]), child, line, "extends")
 
 
 def _locate(source: str) -> str:
