@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     params = sub.add_parser("params", help="list every scenario parameter")
     params.add_argument("--group", choices=parameters.GROUPS, help="only this group")
+    params.add_argument("--markdown", action="store_true",
+                        help="print a Markdown table (the README's model card uses it)")
     params.set_defaults(func=cmd_params)
     return parser
 
@@ -111,13 +113,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_params(args: argparse.Namespace) -> int:
     """``bipsim params``: every parameter with default, allowed values and source."""
+    specs = [s for s in parameters.PARAMETERS.values() if args.group in (None, s.group)]
+    if args.markdown:
+        print(parameters.markdown_table(specs))
+        return 0
     table = Table(title="bipsim parameters", show_lines=False)
     table.add_column("key", no_wrap=True)
     for column in ("default", "allowed", "meaning", "source"):
         table.add_column(column, overflow="fold")
-    for spec in parameters.PARAMETERS.values():
-        if args.group in (None, spec.group):
-            table.add_row(spec.path, str(spec.default), spec.allowed(), spec.doc, spec.source)
+    for spec in specs:
+        table.add_row(spec.path, str(spec.default), spec.allowed(), spec.doc, spec.source)
     console = Console()
     if not console.is_terminal:
         console.width = 160  # piped into a file or pager: keep rows readable

@@ -254,6 +254,15 @@ def defaults() -> dict[str, Any]:
     return {spec.name: spec.default for spec in _SPECS}
 
 
+def markdown_table(specs: list[ParamSpec] | None = None) -> str:
+    """Parameters as a Markdown table: key, default, unit and range, meaning, source."""
+    rows = ["| key | default | allowed | meaning | source |", "|---|---|---|---|---|"]
+    for spec in specs if specs is not None else PARAMETERS.values():
+        cells = (f"`{spec.path}`", f"`{spec.default}`", spec.allowed(), spec.doc, spec.source)
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(rows)
+
+
 def check_value(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
     """Coerce ``value`` to the parameter's kind, or explain why it is not allowed.
 

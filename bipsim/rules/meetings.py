@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
 if TYPE_CHECKING:
@@ -20,21 +21,45 @@ BELIEVES = 4  # answers >= 4 ("good chances", "yes") count as believing (T4)
 def first_in_group(groups: np.ndarray, room: np.ndarray,
                    priority: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """Positions of the rows that fit: per group, the ``room[group]`` rows of highest
-    priority. Only groups with more rows than room are sorted, and ``priority``
-    (given the positions to rank) is computed only for their rows."""
-    crowded = np.bincount(groups, minlength=len(room)) > room
+    priority. ``priority`` (given the positions to rank) is computed only for the
+    rows of groups with more rows than room."""
+    counts = np.bincount(groups, minlength=len(room))
+    crowded = counts > room
     if not crowded.any():
         return np.arange(len(groups))
     contested = np.flatnonzero(crowded[groups])
-    sub_groups = groups[contested]
-    # one float key sorts by group, then by priority descending (priority < 2**20)
-    order = np.argsort(sub_groups * 2.0**21 - priority(contested))
-    sorted_groups = sub_groups[order]
-    rank = np.arange(len(order)) - np.searchsorted(sorted_groups, sorted_groups, side="left")
-    winners = contested[order[rank < room[sorted_groups]]]
     keep = ~crowded[groups]
-    keep[winners] = True
+    winners = _top_per_group(groups[contested], priority(contested), room, counts)
+    keep[contested[winners]] = True
     return np.flatnonzero(keep)
+
+
+@numba.njit(cache=True, nogil=True)
+def _top_per_group(groups, priority, room, counts):  # pragma: no cover - compiled
+    """Mask of the ``room[g]`` highest-priority rows of each group ``g``: a counting
+    sort by group, then a small sort within each group (groups are caseloads)."""
+    n_groups = counts.shape[0]
+    start = np.zeros(n_groups + 1, dtype=np.int64)
+    for g in range(n_groups):
+        start[g + 1] = start[g]
+    for g in groups:
+        start[g + 1] += 1
+    for g in range(n_groups):
+        start[g + 1] += start[g]
+    fill = start[:-1].copy()
+    order = np.empty(groups.shape[0], dtype=np.int64)
+    for i in range(groups.shape[0]):
+        order[fill[groups[i]]] = i
+        fill[groups[i]] += 1
+    chosen = np.zeros(groups.shape[0], dtype=np.bool_)
+    for g in range(n_groups):
+        members = order[start[g]:start[g + 1]]
+        if members.shape[0] == 0:
+            continue
+        ranked = members[np.argsort(-priority[members], kind="mergesort")]
+        for j in range(min(room[g], ranked.shape[0])):
+            chosen[ranked[j]] = True
+    return chosen
 
 
 def hold_meetings(m: BipModel) -> None:
