@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 from .indicators import N_INDICATORS
@@ -153,6 +154,21 @@ class CitizenSet:
     def row(self, i: int) -> dict[str, np.ndarray]:
         """Columns of one current citizen."""
         return {k: v[i] for k, v in self._store.items()}
+
+    def indicator_means(self) -> np.ndarray:
+        """Mean score of each indicator over the citizens on benefit (NaN if none)."""
+        return _column_means(self.scores)
+
+
+@numba.njit(cache=True, nogil=True)
+def _column_means(scores):  # pragma: no cover - compiled
+    # One pass in float64; numpy's axis-0 mean is strided and slow here, and a BLAS
+    # product would start threads that compete with the run for the cores.
+    sums = np.zeros(scores.shape[1])
+    for i in range(scores.shape[0]):
+        for k in range(scores.shape[1]):
+            sums[k] += scores[i, k]
+    return sums / scores.shape[0] if scores.shape[0] else np.full(scores.shape[1], np.nan)
 
 
 @dataclass

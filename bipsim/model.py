@@ -189,7 +189,7 @@ class BipModel(mesa.Model):
         n_state = np.bincount(state, minlength=3)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_state = by_state / n_state
-            means = np.ones(n, dtype=np.float32) @ c.scores / n  # BLAS: 10x a column mean
+        means = c.indicator_means()
         self.current = {
             "week": self.week,
             "n_on_benefit": n,
