@@ -14,6 +14,7 @@ import pytest
 from helpers import SMALL, run_model
 
 from bipsim.agents import NEVER
+from bipsim.indicators import INDICATORS
 from bipsim.model import BipModel
 from bipsim.rules.meetings import BELIEVES
 
@@ -199,3 +200,64 @@ def test_activity_end_weeks_are_consistent():
     assert (c.ti_company_end[c.in_company] > m.week).all()
     assert (c.ti_other_end[c.in_other] > m.week).all()
     assert (c.ti_exit == NEVER).all()
+
+
+def test_belief_moves_indicators_when_it_has_a_progression_effect():
+    flat = run_model(gain_belief=0.0, hr_belief=1.0, expectations_training=2.0)
+    lifted = run_model(gain_belief=0.05, hr_belief=1.0, expectations_training=2.0)
+    assert lifted.weekly()["mean_readiness"].iloc[-1] > flat.weekly()["mean_readiness"].iloc[-1]
+
+
+def test_interrupted_activities_set_indicators_back():
+    churn = {"annual_turnover": 0.9, "dur_vacancy": 0, "reorganisations_per_year": 6.0,
+             "setback_change": 0.0, "p_interrupt_on_change": 1.0}
+    mild = run_model(setback_interruption=0.0, **churn)
+    harsh = run_model(setback_interruption=0.5, **churn)
+    assert harsh.weekly()["mean_readiness"].iloc[-1] < mild.weekly()["mean_readiness"].iloc[-1]
+
+
+def test_meetings_lift_indicators():
+    none = run_model(gain_meeting=0.0, interval=1, p_offer=0.0)
+    some = run_model(gain_meeting=0.05, interval=1, p_offer=0.0)
+    assert some.weekly()["mean_readiness"].iloc[-1] > none.weekly()["mean_readiness"].iloc[-1]
+
+
+def test_duration_dependence_lowers_exits_of_long_stayers():
+    flat = run_model(n_citizens=5_000, hr_per_year_on_benefit=1.0, dur_initial_mean=300)
+    falling = run_model(n_citizens=5_000, hr_per_year_on_benefit=0.5, dur_initial_mean=300)
+    assert falling.weekly()["cum_job"].iloc[-1] < 0.8 * flat.weekly()["cum_job"].iloc[-1]
+
+
+def test_company_placement_boosts_job_exits_afterwards():
+    common = {"n_citizens": 5_000, "placement_timing": "early", "company_slots_per_100": 50,
+              "hr_company_lockin": 1.0}
+    plain = run_model(hr_after_company=1.0, **common)
+    boosted = run_model(hr_after_company=3.0, **common)
+    assert boosted.weekly()["cum_job"].iloc[-1] > 1.1 * plain.weekly()["cum_job"].iloc[-1]
+
+
+def test_readier_citizens_leave_for_jobs_more_often():
+    table = run_model(n_citizens=5_000, hr_readiness_job=3.0).citizen_table()
+    job = table.status == "job"
+    assert table.loc[job, "uid"].size > 0
+    m = BipModel(seed=11, n_citizens=5_000, n_jobcentres=4)  # same seed: week-0 readiness
+    start = dict(zip(m.citizens.uid, m.citizens.readiness, strict=True))
+    stock = table[table.uid < 5_000]
+    ready_at_start = stock.uid.map(start)
+    assert ready_at_start[stock.status == "job"].mean() > ready_at_start.mean() + 0.3
+
+
+def test_survey_waves_measure_the_latent_scores():
+    m = run_model(wave_interval=13, measurement_noise_sd=0.5)
+    panel = m.survey_panel()
+    assert sorted(panel.week.unique()) == [0, 13, 26, 39, 52]
+    assert panel[list(INDICATORS)].isin([1, 2, 3, 4, 5]).all().all()
+    assert set(panel.belief.unique()) <= {0, 1, 2, 3, 4, 5}
+    last = panel[panel.week == 52].set_index("uid")
+    latent = dict(zip(m.citizens.uid, m.citizens.scores[:, 0], strict=True))
+    r = np.corrcoef(last.index.map(latent), last[INDICATORS[0]])[0, 1]
+    assert r > 0.6  # noise SD 0.5 against a latent SD near 1
+
+
+def test_no_survey_when_switched_off():
+    assert run_model(wave_interval=0).survey_panel().empty
