@@ -8,7 +8,7 @@ without masks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numba
 import numpy as np
@@ -155,20 +155,11 @@ class CitizenSet:
         """Columns of one current citizen."""
         return {k: v[i] for k, v in self._store.items()}
 
-    def indicator_means(self) -> np.ndarray:
-        """Mean score of each indicator over the citizens on benefit (NaN if none)."""
-        return _column_means(self.scores)
-
-
-@numba.njit(cache=True, nogil=True)
-def _column_means(scores):  # pragma: no cover - compiled
-    # One pass in float64; numpy's axis-0 mean is strided and slow here, and a BLAS
-    # product would start threads that compete with the run for the cores.
-    sums = np.zeros(scores.shape[1])
-    for i in range(scores.shape[0]):
-        for k in range(scores.shape[1]):
-            sums[k] += scores[i, k]
-    return sums / scores.shape[0] if scores.shape[0] else np.full(scores.shape[1], np.nan)
+    def tally(self, believes: int) -> Tally:
+        """Counts and means over the citizens on benefit, in one pass."""
+        counts, readiness, n_believe, scores = _tally(
+            self.in_company, self.in_other, self.readiness, self.belief, self.scores, believes)
+        return Tally(counts, readiness, n_believe, scores)
 
 
 @dataclass
@@ -188,7 +179,7 @@ class CaseworkerSet:
     optimism: np.ndarray
     ti_hired: np.ndarray
     vacant_until: np.ndarray
-    next_uid: int = field(default=0)
+    next_uid: int = 0
 
     def __len__(self) -> int:
         return len(self.uid)
@@ -197,3 +188,31 @@ class CaseworkerSet:
     def occupied(self) -> np.ndarray:
         """Posts with a caseworker in them."""
         return self.vacant_until == NEVER
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Stocks of one week: ``counts`` and ``readiness_sum`` by state (company
+    placement, other activity only, passive), believers, and indicator sums."""
+
+    counts: np.ndarray
+    readiness_sum: np.ndarray
+    n_believes: int
+    score_sum: np.ndarray
+
+
+@numba.njit(cache=True, nogil=True)
+def _tally(in_company, in_other, readiness, belief, scores, believes):  # pragma: no cover
+    # One pass in float64 instead of a dozen numpy reductions (and no BLAS threads).
+    counts = np.zeros(3, dtype=np.int64)
+    ready = np.zeros(3)
+    sums = np.zeros(scores.shape[1])
+    n_believes = 0
+    for i in range(scores.shape[0]):
+        state = 0 if in_company[i] else (1 if in_other[i] else 2)
+        counts[state] += 1
+        ready[state] += readiness[i]
+        n_believes += belief[i] >= believes
+        for k in range(scores.shape[1]):
+            sums[k] += scores[i, k]
+    return counts, ready, n_believes, sums

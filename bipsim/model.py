@@ -169,38 +169,35 @@ class BipModel(mesa.Model):
     def week_cost(self) -> float:
         """Public cost of this week in DKK: benefit, activities and caseworker posts."""
         c, p = self.citizens, self.p
-        return float(p["benefit_dkk"] * len(c) + p["company_dkk"] * c.in_company.sum()
-                     + p["other_dkk"] * c.in_other.sum()
-                     + p["caseworker_dkk"] * self.caseworkers.occupied.sum())
+        return float(p["benefit_dkk"] * len(c)
+                     + p["company_dkk"] * np.count_nonzero(c.in_company)
+                     + p["other_dkk"] * np.count_nonzero(c.in_other)
+                     + p["caseworker_dkk"] * np.count_nonzero(self.caseworkers.occupied))
 
     def record(self) -> None:
         """Step 8: end-of-week stocks, this week's flows and costs, cumulative counts,
         collected into the DataCollector."""
         c, cw = self.citizens, self.caseworkers
         n = len(c)
-        company, other = c.in_company, c.in_other
-        n_company, n_other = int(company.sum()), int(other.sum())
-        n_staff = int(cw.occupied.sum())
+        tally = c.tally(BELIEVES)
+        n_company, n_other, n_passive = (int(k) for k in tally.counts)
+        n_staff = int(np.count_nonzero(cw.occupied))
         flows = {"new_caseworker_changes": 0, "new_cost_dkk": 0.0, **self.flows}
         for name in CUMULATED:
             self.totals[name] += flows[name]
-        state = np.where(company, 0, np.where(other, 1, 2))  # company, other only, passive
-        by_state = np.bincount(state, weights=c.readiness, minlength=3)
-        n_state = np.bincount(state, minlength=3)
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean_state = by_state / n_state
-        means = c.indicator_means()
+            readiness = tally.readiness_sum / tally.counts
+            means = tally.score_sum / n
         self.current = {
             "week": self.week,
             "n_on_benefit": n,
-            "n_company": n_company, "n_other_activity": n_other,
-            "n_passive": n - n_company - n_other,
+            "n_company": n_company, "n_other_activity": n_other, "n_passive": n_passive,
             "n_caseworkers": n_staff, "n_posts_vacant": len(cw) - n_staff,
-            "share_believes": float(np.count_nonzero(c.belief >= BELIEVES) / n) if n else np.nan,
-            "mean_readiness": float(by_state.sum() / n) if n else np.nan,
-            "mean_readiness_company": float(mean_state[0]),
-            "mean_readiness_other": float(mean_state[1]),
-            "mean_readiness_passive": float(mean_state[2]),
+            "share_believes": tally.n_believes / n if n else np.nan,
+            "mean_readiness": float(tally.readiness_sum.sum() / n) if n else np.nan,
+            "mean_readiness_company": float(readiness[0]),
+            "mean_readiness_other": float(readiness[1]),
+            "mean_readiness_passive": float(readiness[2]),
             **flows,
             **{"cum_" + k.removeprefix("new_"): v for k, v in self.totals.items()},
             **{f"mean_{k}": float(v) for k, v in zip(INDICATORS, means, strict=True)},

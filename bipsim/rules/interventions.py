@@ -37,8 +37,8 @@ def start_activities(m: BipModel) -> None:
     """
     c, p, week = m.citizens, m.p, m.week
     early = p["placement_timing"] == "early"
-    eligible = c.met & ~c.in_company & (early | ~c.in_other)
-    rows = np.flatnonzero(eligible)
+    rows = np.flatnonzero(c.met)  # a fraction of all: filter them, not everyone
+    rows = rows[~c.in_company[rows] & (early | ~c.in_other[rows])]
     with np.errstate(divide="ignore"):
         p_offer = expit(logit(p["p_offer"]) + p["offer_readiness_slope"] * c.readiness[rows])
     rows = rows[m.streams.uniform("offer", week, c.uid[rows]) < p_offer]
@@ -47,10 +47,12 @@ def start_activities(m: BipModel) -> None:
         wants_company = np.ones(len(rows), dtype=bool)
     else:
         wants_company = ready & (c.n_other_done[rows] >= p["staircase_steps"])
-    placed = allocate_company_places(m, rows[wants_company])
+    candidates = np.flatnonzero(wants_company)
+    got_place = np.zeros(len(rows), dtype=bool)
+    got_place[candidates[allocate_company_places(m, rows[candidates])]] = True
+    placed = rows[got_place]
     c.in_company[placed] = True
     c.ti_company_end[placed] = week + p["dur_company"]
-    got_place = np.isin(rows, placed)
     other = rows[~got_place | (early & ~ready)]
     other = other[~c.in_other[other]]
     c.in_other[other] = True
@@ -61,11 +63,14 @@ def start_activities(m: BipModel) -> None:
 
 def allocate_company_places(m: BipModel, rows: np.ndarray) -> np.ndarray:
     """Give free company places to the candidates in ``rows``, in random order
-    within each jobcentre; returns the rows that got one."""
+    within each jobcentre; returns the positions in ``rows`` that got one."""
     c, jc = m.citizens, m.jobcentres
-    taken = np.bincount(c.jobcentre[c.in_company], minlength=len(jc))
-    free = np.maximum(jc.company_slots - taken, 0)
+    if len(rows) == 0:
+        return np.empty(0, dtype=np.int64)
+    taken = np.bincount(c.jobcentre, weights=c.in_company, minlength=len(jc))
+    free = np.maximum(jc.company_slots - taken, 0).astype(np.int64)
+
     def random_order(pos: np.ndarray) -> np.ndarray:
         return m.streams.uniform("company_queue", m.week, c.uid[rows[pos]])
 
-    return rows[first_in_group(c.jobcentre[rows], free, random_order)]
+    return first_in_group(c.jobcentre[rows], free, random_order)

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 def change_caseworker(m: BipModel, moved: np.ndarray) -> None:
-    """Give the citizens in ``moved`` a new caseworker.
+    """Give the citizens in rows ``moved`` a new caseworker.
 
     The new caseworker has formed no belief yet, the change is counted (T7, T8),
     and an ongoing activity may be interrupted (a setback, see progression).
@@ -23,15 +23,20 @@ def change_caseworker(m: BipModel, moved: np.ndarray) -> None:
     c.n_changes[moved] += 1
     c.changed[moved] = True
     c.belief[moved] = 0
-    busy = moved & (c.in_company | c.in_other)
-    if not busy.any():
-        return
-    u = m.streams.uniform("interrupt", m.week, c.uid)
-    stop = busy & (u < p["p_interrupt_on_change"])
-    c.ti_company_end[stop & c.in_company] = m.week
+    busy = moved[c.in_company[moved] | c.in_other[moved]]
+    u = m.streams.uniform("interrupt", m.week, c.uid[busy])
+    stop = busy[u < p["p_interrupt_on_change"]]
+    c.ti_company_end[stop[c.in_company[stop]]] = m.week
     c.in_company[stop] = False
     c.in_other[stop] = False
-    c.interrupted |= stop
+    c.interrupted[stop] = True
+
+
+def citizens_of(m: BipModel, posts: np.ndarray) -> np.ndarray:
+    """Rows of the citizens whose post is marked in the boolean ``posts``."""
+    if not posts.any():  # most weeks: skip the pass over all citizens
+        return np.empty(0, dtype=np.int64)
+    return np.flatnonzero(posts[m.citizens.post])
 
 
 def staff_turnover(m: BipModel) -> None:
@@ -50,8 +55,8 @@ def staff_turnover(m: BipModel) -> None:
     cw.optimism[filled] = draw_optimism(rng, n_new, m.p)
     cw.ti_hired[filled] = week
     cw.vacant_until[filled] = NEVER
-    c.belief[leaving[c.post]] = 0
-    change_caseworker(m, filled[c.post])
+    c.belief[citizens_of(m, leaving)] = 0
+    change_caseworker(m, citizens_of(m, filled))
     m.flows["new_caseworkers_leaving"] = int(leaving.sum())
 
 
@@ -65,8 +70,9 @@ def reorganise(m: BipModel) -> None:
     m.flows["new_reorganisations"] = int(hit.sum())
     if not hit.any():
         return
-    u = m.streams.uniform("reassign", week, c.uid)
-    moved = hit[c.jobcentre] & (u < p["share_reassigned"])
+    in_hit = np.flatnonzero(hit[c.jobcentre])
+    u = m.streams.uniform("reassign", week, c.uid[in_hit])
+    moved = in_hit[u < p["share_reassigned"]]
     n_posts = jc.n_posts[c.jobcentre[moved]]
     first = jc.first_post[c.jobcentre[moved]]
     step = 1 + np.floor(m.streams.uniform("reassign_post", week, c.uid[moved]) * (n_posts - 1))
