@@ -11,7 +11,7 @@ The week, in this order (``WEEK`` below drives :meth:`BipModel.step`):
 4. **Interventions**: finished activities end; meetings start new ones per the
    placement policy, within company capacity (``rules.interventions``).
 5. **Progression**: indicators move with activity, belief, meetings and setbacks
-   (``rules.progression``).
+   (``rules.progression``); the week's costs are counted (``rules.costs``).
 6. **Exits**: competing risks to job, education and other benefit (``rules.exits``).
 7. **Survey**: every ``wave_interval`` weeks the BIP questionnaire (``rules.survey``).
 8. **Results**: stocks, flows, cumulative counts and costs into the DataCollector.
@@ -31,7 +31,8 @@ from . import parameters
 from .agents import BELIEF_ANSWERS, NEVER, STATUS_NAMES, CitizenSet
 from .indicators import INDICATORS, readiness_weights
 from .population import assign_posts, build_caseworkers, build_jobcentres, draw_citizens
-from .rules.exits import draw_exits
+from .rules.costs import account_costs
+from .rules.exits import leave_benefit
 from .rules.inflow import admit_entrants
 from .rules.interventions import end_activities, start_activities
 from .rules.meetings import BELIEVES, form_belief, hold_meetings
@@ -48,14 +49,15 @@ WEEK: tuple[Callable[[BipModel], None], ...] = (
     admit_entrants,                        # 2 inflow
     hold_meetings,                         # 3 meetings
     end_activities, start_activities,      # 4 interventions
-    progress_indicators,                   # 5 progression
-    # 6 exits and 7 survey run in step() because leavers must be counted first
+    progress_indicators, account_costs,    # 5 progression, and the week's costs
+    leave_benefit,                         # 6 exits
+    survey_wave,                           # 7 survey
 )
 
 #: Weekly flows reset to 0 at the start of each week.
 FLOWS = ("new_entrants", "new_caseworkers_leaving", "new_reorganisations", "new_meetings",
          "new_company_starts", "new_other_starts", "new_job", "new_education",
-         "new_other_benefit")
+         "new_other_benefit", "new_caseworker_changes", "new_cost_dkk")
 CUMULATED = ("new_job", "new_education", "new_other_benefit", "new_entrants",
              "new_company_starts", "new_caseworker_changes", "new_cost_dkk")
 
@@ -135,22 +137,15 @@ class BipModel(mesa.Model):
 
     # --- the week ----------------------------------------------------------------
     def step(self) -> None:
-        """Advance one week: the steps in ``WEEK``, exits, survey, results."""
+        """Advance one week: the rules in ``WEEK``, then the results."""
         self.week = self.steps
         self.flows = dict.fromkeys(FLOWS, 0)
         c = self.citizens
         c.changed[:] = False
         c.met[:] = False
         c.interrupted[:] = False
-        n_changes_before = int(c.n_changes.sum())
         for rule in WEEK:
             rule(self)
-        leaving = draw_exits(self)
-        self.flows["new_caseworker_changes"] = int(c.n_changes.sum()) - n_changes_before
-        self.flows["new_cost_dkk"] = self.week_cost()  # leavers were on benefit this week
-        self.vacated_posts = c.post[leaving]
-        c.remove(leaving)
-        survey_wave(self)
         self.record()
         if self.week >= self.p["weeks"]:
             self.running = False
@@ -162,17 +157,9 @@ class BipModel(mesa.Model):
         stocks = ["week", "n_on_benefit", "n_company", "n_other_activity", "n_passive",
                   "n_caseworkers", "n_posts_vacant", "share_believes", "mean_readiness",
                   "mean_readiness_company", "mean_readiness_other", "mean_readiness_passive"]
-        flows = [*FLOWS, "new_caseworker_changes", "new_cost_dkk"]
+        flows = list(FLOWS)
         cums = ["cum_" + name.removeprefix("new_") for name in CUMULATED]
         return stocks + flows + cums + [f"mean_{k}" for k in INDICATORS]
-
-    def week_cost(self) -> float:
-        """Public cost of this week in DKK: benefit, activities and caseworker posts."""
-        c, p = self.citizens, self.p
-        return float(p["benefit_dkk"] * len(c)
-                     + p["company_dkk"] * np.count_nonzero(c.in_company)
-                     + p["other_dkk"] * np.count_nonzero(c.in_other)
-                     + p["caseworker_dkk"] * np.count_nonzero(self.caseworkers.occupied))
 
     def record(self) -> None:
         """Step 8: end-of-week stocks, this week's flows and costs, cumulative counts,
@@ -182,7 +169,7 @@ class BipModel(mesa.Model):
         tally = c.tally(BELIEVES)
         n_company, n_other, n_passive = (int(k) for k in tally.counts)
         n_staff = int(np.count_nonzero(cw.occupied))
-        flows = {"new_caseworker_changes": 0, "new_cost_dkk": 0.0, **self.flows}
+        flows = self.flows
         for name in CUMULATED:
             self.totals[name] += flows[name]
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -33,6 +33,14 @@ def hazard_coefficients(p: dict) -> np.ndarray:
     ])
 
 
+def leave_benefit(m: BipModel) -> None:
+    """Citizens who leave this week get their exit status and move to the archive;
+    their posts are kept for ``replace`` inflow next week."""
+    leaving = draw_exits(m)
+    m.vacated_posts = m.citizens.post[leaving]
+    m.citizens.remove(leaving)
+
+
 def draw_exits(m: BipModel) -> np.ndarray:
     """Decide who leaves this week and where to; returns the leavers' mask.
 

@@ -20,6 +20,7 @@ def change_caseworker(m: BipModel, moved: np.ndarray) -> None:
     and an ongoing activity may be interrupted (a setback, see progression).
     """
     c, p = m.citizens, m.p
+    m.flows["new_caseworker_changes"] += len(moved)
     c.n_changes[moved] += 1
     c.changed[moved] = True
     c.belief[moved] = 0
