@@ -35,6 +35,7 @@ CITIZEN_COLUMNS: dict[str, tuple[type, int]] = {
     "under_30": (np.bool_, 0),
     "scores": (np.float32, N_INDICATORS),  # current indicator scores
     "levels": (np.float32, N_INDICATORS),  # the citizen's own level they drift toward
+    "anchor": (np.float32, N_INDICATORS),  # own level at entry, where gains fade back to
     "readiness": (np.float32, 0),        # weighted mean of predictive scores
     "ti_entry": (np.int32, 0),           # week the spell on benefit began
     "n_changes": (np.int16, 0),          # caseworker changes during the run

@@ -34,7 +34,7 @@ from .population import assign_posts, build_caseworkers, build_jobcentres, draw_
 from .rules.costs import account_costs
 from .rules.exits import leave_benefit
 from .rules.inflow import admit_entrants
-from .rules.interventions import end_activities, start_activities
+from .rules.interventions import end_activities, initial_activities, start_activities
 from .rules.meetings import BELIEVES, form_belief, hold_meetings
 from .rules.progression import progress_indicators
 from .rules.staff import reorganise, staff_turnover
@@ -134,6 +134,7 @@ class BipModel(mesa.Model):
         c = self.citizens
         c.readiness = c.scores @ self.readiness_weights
         form_belief(self, np.arange(len(c)))
+        initial_activities(self)
 
     # --- the week ----------------------------------------------------------------
     def step(self) -> None:

@@ -110,6 +110,7 @@ def draw_citizens(citizens: CitizenSet, n: int, week: int, p: dict,
     own = rng.standard_normal((n, N_INDICATORS))
     levels = (loading * common + np.sqrt(1 - loading**2) * own).astype(np.float32)
     rows["levels"] = levels
+    rows["anchor"] = levels.copy()
     rows["scores"] = levels.copy()
     rows["under_30"] = rng.random(n) < p["share_under_30"]
     rows["ti_entry"][:] = week

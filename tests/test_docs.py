@@ -13,4 +13,4 @@ def test_readme_parameter_table_is_current():
     text = README.read_text(encoding="utf-8")
     start = text.index("<!-- params:start")
     block = text[text.index("\n", start) + 1 : text.index("<!-- params:end -->")].strip()
-    assert block == markdown_table(), "run `bipsim params --markdown` and paste it into README"
+    assert block == markdown_table(), "run `python tools/readme_params.py`"

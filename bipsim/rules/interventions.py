@@ -74,3 +74,38 @@ def allocate_company_places(m: BipModel, rows: np.ndarray) -> np.ndarray:
         return m.streams.uniform("company_queue", m.week, c.uid[rows[pos]])
 
     return first_in_group(c.jobcentre[rows], free, random_order)
+
+
+def initial_activities(m: BipModel) -> None:
+    """Put the week-0 stock into activities near the policy's steady state, so a
+    run does not start with everyone passive and every activity ending together.
+
+    A citizen's share of time in other activity is the renewal ratio
+    ``dur_other / (dur_other + interval / p_offer_i)``; each is in one with that
+    chance, at a random point of it, and has completed the steps that share
+    implies over its time on benefit. Company places are filled at random among
+    those eligible under the policy.
+    """
+    c, p, jc = m.citizens, m.p, m.jobcentres
+    rng = m.streams.generator("setup_activities", 0)
+    n = len(c)
+    with np.errstate(divide="ignore"):
+        p_offer = expit(logit(p["p_offer"]) + p["offer_readiness_slope"] * c.readiness)
+        waiting = np.where(p_offer > 0, p["interval"] / p_offer, np.inf)
+    share_active = p["dur_other"] / (p["dur_other"] + waiting)
+    active = rng.random(n) < share_active
+    c.in_other[active] = True
+    c.ti_other_end[active] = rng.integers(1, p["dur_other"] + 1, int(active.sum()))
+    c.n_other_done = np.floor(-c.ti_entry * share_active / p["dur_other"])
+    eligible = active.copy()
+    if p["placement_timing"] == "staircase":
+        eligible &= ((c.readiness >= p["staircase_threshold"])
+                     & (c.n_other_done >= p["staircase_steps"]))
+    rows = np.flatnonzero(eligible)
+    order = rng.random(len(rows))
+    placed = rows[first_in_group(c.jobcentre[rows], jc.company_slots.astype(np.int64),
+                                 lambda pos: order[pos])]
+    c.in_company[placed] = True
+    c.ti_company_end[placed] = rng.integers(1, p["dur_company"] + 1, len(placed))
+    if p["placement_timing"] == "staircase":  # on the staircase, one step at a time
+        c.in_other[placed] = False

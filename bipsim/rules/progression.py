@@ -19,7 +19,8 @@ def progress_indicators(m: BipModel) -> None:
     placement lifts every indicator, other activity less, passivity least (or
     erodes); caseworker belief above "in between" lifts it and below lowers it; a
     meeting lifts it a little; a caseworker change or an interrupted activity sets
-    scores and level back. Scores drift toward the level, plus noise.
+    scores and level back. Gains and setbacks fade toward the level at entry unless
+    sustained. Scores drift toward the level, plus noise.
 
     The weekly noise of each indicator is uniform rather than normal: one random
     word per citizen gives all ten, and shocks that accumulate in a drifting score
@@ -29,16 +30,17 @@ def progress_indicators(m: BipModel) -> None:
     gains = np.array([p["gain_company"], p["gain_other"], p["gain_passive"],
                       p["gain_belief"], p["gain_meeting"]], dtype=np.float32)
     setbacks = np.array([p["setback_change"], p["setback_interruption"]], dtype=np.float32)
-    _progress(c.scores, c.levels, c.readiness, c.in_company, c.in_other, c.belief, c.met,
+    _progress(c.scores, c.levels, c.anchor, c.readiness, c.in_company, c.in_other, c.belief, c.met,
               c.changed, c.interrupted, m.streams.words("progression", m.week, c.uid),
-              gains, setbacks, np.float32(p["rel_drift"]), np.float32(p["noise_sd"] / SHOCK_SD),
+              gains, setbacks, np.float32(p["rel_drift"]), np.float32(p["rel_level_decay"]),
+              np.float32(p["noise_sd"] / SHOCK_SD),
               m.readiness_weights, c.weeks_company, c.weeks_other, c.weeks_passive,
               c.weeks_on_benefit)
 
 
 @numba.njit(cache=True, nogil=True, fastmath=True)
-def _progress(scores, levels, readiness, in_company, in_other, belief, met, changed,
-              interrupted, words, gains, setbacks, drift, shock_scale, weights,
+def _progress(scores, levels, anchor, readiness, in_company, in_other, belief, met, changed,
+              interrupted, words, gains, setbacks, drift, decay, shock_scale, weights,
               weeks_company, weeks_other, weeks_passive,
               weeks_on_benefit):  # pragma: no cover - compiled
     """The rule above for each citizen in one pass (numba: a dozen numpy passes
@@ -56,7 +58,7 @@ def _progress(scores, levels, readiness, in_company, in_other, belief, met, chan
         total = np.float32(0.0)
         for k in range(scores.shape[1]):
             shock = np.float32((word >> (SHOCK_BITS * k)) & mask) - half
-            level = levels[i, k] + gain - setback
+            level = levels[i, k] + gain - setback + decay * (anchor[i, k] - levels[i, k])
             score = scores[i, k] + drift * (level - scores[i, k]) - setback
             score += shock * shock_scale
             levels[i, k] = level
