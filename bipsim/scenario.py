@@ -27,7 +27,9 @@ PACKAGE_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 #: Stands in for file and line in errors from ``--set`` overrides.
 COMMAND_LINE = "command line (--set)"
 
-_META_KEYS = ("extends", "name", "description")
+_META_KEYS = ("extends", "name", "description", "calibration")
+# ``calibration:`` holds the provenance of fitted parameters (calibration/fitted.yaml):
+# a record for readers, not parameters, so it is not validated or inherited.
 _SUFFIXES = (".yaml", ".yml")
 _STD = "tag:yaml.org,2002:"
 _NULL = _STD + "null"
@@ -212,6 +214,8 @@ def _parse(path: str) -> _File:
             allowed = (*_META_KEYS, *GROUPS)
             raise ScenarioError(f"unknown section; allowed: {', '.join(allowed)}"
                                 + _suggest(key, allowed), path, _line(key_node), key)
+        if key == "calibration":
+            continue
         if not isinstance(node, ScalarNode):
             raise ScenarioError(f"given {_given(node)}, expected text", path, _line(node), key)
         value = "" if node.tag == _NULL else node.value  # raw text: 'yes' stays 'yes'

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 #: in between 24 %, good chances 20 %, yes unconditionally 6 %.
 BELIEF_CUTS = np.array([-0.674, 0.0, 0.643, 1.555])
 BELIEVES = 4  # answers >= 4 ("good chances", "yes") count as believing (T4)
+PAIR_BITS = 24  # a caseworker-citizen pair is keyed by uid and the caseworker's low bits
 
 
 def first_in_group(groups: np.ndarray, room: np.ndarray,
@@ -91,9 +92,14 @@ def hold_meetings(m: BipModel) -> None:
 
 def form_belief(m: BipModel, rows: np.ndarray) -> None:
     """The caseworker answers "will the citizen get a job within the next year?":
-    latent belief = weight x true readiness + own optimism + noise, cut into five answers."""
+    latent belief = weight x true readiness + own optimism + impression, cut into
+    five answers. The impression (noise) belongs to the caseworker-citizen pair: it
+    stays while the pair lasts and is drawn anew with a new caseworker, so belief
+    follows readiness from meeting to meeting without being redrawn by chance."""
     c, p = m.citizens, m.p
+    caseworker = m.caseworkers.uid[c.post[rows]]
+    pair = (c.uid[rows] << PAIR_BITS) | (caseworker & (2**PAIR_BITS - 1))
     latent = (p["belief_readiness_weight"] * c.readiness[rows]
               + m.caseworkers.optimism[c.post[rows]]
-              + p["belief_noise_sd"] * m.streams.normal("belief", m.week, c.uid[rows]))
+              + p["belief_noise_sd"] * m.streams.normal("belief_impression", 0, pair))
     c.belief[rows] = 1 + np.searchsorted(BELIEF_CUTS, latent)

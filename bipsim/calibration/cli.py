@@ -1,0 +1,114 @@
+"""``bipsim calibrate``: fit the structural parameters to the BIP targets."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ..scenario import load_scenario
+from .report import fit_table, write_fitted, write_report
+from .search import evaluate, replicate_seeds, search
+from .targets import TargetsError, load_targets
+
+CALIBRATION = Path(__file__).resolve().parents[2] / "calibration"
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Register ``calibrate`` with the ``bipsim`` command line."""
+    cal = sub.add_parser("calibrate", help="fit parameters to the published BIP estimates",
+                         description="Search the structural parameters so the simulated BIP "
+                                     "study, analysed as BIP did, reproduces the targets.")
+    cal.add_argument("--targets", default=str(CALIBRATION / "targets.yaml"),
+                     help="targets file (default: calibration/targets.yaml)")
+    cal.add_argument("--scenario", default="bip_study", help="the study (default: bip_study)")
+    cal.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a parameter of the study (repeatable)")
+    cal.add_argument("--budget", type=int, default=100, help="candidates to try (default 100)")
+    cal.add_argument("--reps", type=int, default=8,
+                     help="replicate studies per candidate (default 8)")
+    cal.add_argument("--check-reps", type=int, default=20,
+                     help="fresh replicates to check the best candidate (default 20)")
+    cal.add_argument("--workers", type=int, default=2, help="local processes (default 2)")
+    cal.add_argument("--seed", type=int, default=1, help="seed of replicates and sampler")
+    cal.add_argument("--out", default=str(CALIBRATION),
+                     help="folder for fitted.yaml and the report (default: calibration/)")
+    cal.set_defaults(func=cmd_calibrate)
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Load, search, check on fresh replicates, write fitted.yaml and the report."""
+    for name in ("budget", "reps", "workers", "check_reps"):
+        if getattr(args, name) < 1:
+            raise TargetsError(f"--{name.replace('_', '-')} {getattr(args, name)}: "
+                               "must be at least 1")
+    targets = load_targets(args.targets)
+    scenario = load_scenario(args.scenario, args.set)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    console = Console()
+    started = time.perf_counter()
+    with _executor(args.workers) as executor, _TrialProgress(args.budget) as progress:
+        result = search(scenario.params, targets, args.budget,
+                        replicate_seeds(args.seed, args.reps), executor, args.seed,
+                        on_trial=progress.update)
+        # fresh seeds: the search has adapted to its own replicates
+        check = evaluate({**scenario.params, **result.best.params}, targets,
+                         replicate_seeds(args.seed + 1_000_003, args.check_reps), executor)
+    minutes = (time.perf_counter() - started) / 60
+    table = fit_table(targets, check)
+    meta: dict[str, Any] = {
+        "scenario": scenario.name, "targets_file": str(args.targets), "seed": args.seed,
+        "budget": args.budget, "reps": args.reps, "check_reps": args.check_reps,
+        "distance_search": round(result.best.distance, 3),
+        "distance_check": round(check.distance, 3), "minutes": round(minutes, 2),
+        "date": dt.date.today().isoformat(),
+    }
+    ranges = result.plausible_ranges()
+    meta["plausible_ranges"] = {k: [round(lo, 6), round(hi, 6)] for k, (lo, hi) in ranges.items()}
+    write_fitted(out / "fitted.yaml", result.best.params, table, meta)
+    write_report(out, table, meta, result.best.params, ranges)
+    console.print(Markdown((out / "report.md").read_text(encoding="utf-8")))
+    console.print(f"Wrote {out / 'fitted.yaml'}, report.md and report.png")
+    return 0
+
+
+class _SerialExecutor(Executor):
+    """Runs tasks in this process (``--workers 1``): same results, no pool."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any], timeout=None,
+            chunksize=1) -> Iterator[Any]:
+        return iter([fn(*args) for args in zip(*iterables, strict=True)])
+
+
+def _executor(workers: int) -> Executor:
+    return _SerialExecutor() if workers == 1 else ProcessPoolExecutor(workers)
+
+
+class _TrialProgress:
+    """Candidates done and left, the best distance so far, time remaining."""
+
+    def __init__(self, budget: int) -> None:
+        self.bar = Progress(TextColumn("calibrate"), BarColumn(),
+                            TextColumn("{task.completed}/{task.total} candidates"),
+                            TextColumn("best distance {task.fields[best]:.2f}"),
+                            TimeRemainingColumn(), console=Console(stderr=True))
+        self.task = self.bar.add_task("search", total=budget, best=float("nan"))
+
+    def __enter__(self) -> _TrialProgress:
+        self.bar.start()
+        return self
+
+    def update(self, done: int, distance: float, best: float) -> None:
+        self.bar.update(self.task, completed=done, best=best)
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()

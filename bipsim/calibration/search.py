@@ -1,0 +1,146 @@
+"""The search: structural parameters that make the simulated study match the targets.
+
+Every candidate runs the same replicate seeds (common random numbers), so two
+candidates differ only by their parameters, not by luck. The distance is the sum of
+squared z-scores of the targets (:meth:`Target.z`), each combining the published
+uncertainty with the Monte Carlo error of the replicate mean. Optuna's TPE sampler,
+seeded, proposes the candidates; replicates run in parallel on local processes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .study import run_study
+from .targets import Target
+
+log = logging.getLogger(__name__)
+
+#: Statistics compared on the log scale are averaged as logs.
+LOG_STATISTICS = ("hr_believes", "hr_per_change")
+#: A one-parameter 95 % profile: candidates within this distance of the best are
+#: consistent with the targets (chi-square, 1 degree of freedom).
+PROFILE_DELTA = 3.84
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One searched parameter: its range, and whether to search it on a log scale."""
+
+    low: float
+    high: float
+    log: bool = False
+
+
+#: The structural parameters the targets identify, and where to look for them.
+SPACE: dict[str, Dimension] = {
+    "p_job": Dimension(0.0003, 0.005, log=True),            # T1
+    "p_education": Dimension(0.0002, 0.005, log=True),      # T2 education share
+    "p_other": Dimension(0.0003, 0.006, log=True),          # T2 still on benefit
+    "hr_belief": Dimension(0.7, 2.5, log=True),             # T4
+    "belief_readiness_weight": Dimension(0.0, 1.5),         # T4 confounding, T5
+    "optimism_mean": Dimension(-1.0, 1.0),                  # T5 level
+    "optimism_sd": Dimension(0.05, 1.5),                    # T5 spread
+    "hr_caseworker_change": Dimension(0.4, 1.2, log=True),  # T7
+    "annual_turnover": Dimension(0.05, 0.45),               # T8
+}
+
+
+@dataclass
+class Evaluation:
+    """A candidate's replicate statistics and its distance to the targets."""
+
+    params: dict[str, float]
+    mean: dict[str, float]
+    spread: dict[str, float]
+    z: dict[str, float]
+    distance: float
+
+
+@dataclass
+class SearchResult:
+    """The best candidate, every candidate's distance, and plausible ranges."""
+
+    best: Evaluation
+    trials: list[tuple[dict[str, float], float]] = field(default_factory=list)
+
+    def plausible_ranges(self, delta: float = PROFILE_DELTA) -> dict[str, tuple[float, float]]:
+        """Per parameter, the range over candidates within ``delta`` of the best
+        distance: a rough profile interval (as good as the candidates sampled)."""
+        near = [p for p, d in self.trials if d <= self.best.distance + delta]
+        return {k: (min(p[k] for p in near), max(p[k] for p in near)) for k in self.best.params}
+
+
+def replicate_seeds(seed: int, reps: int) -> list[int]:
+    """The replicate seeds every candidate runs (derived, so any ``seed`` works)."""
+    return [int(s) for s in np.random.SeedSequence(seed).generate_state(reps, np.uint32)]
+
+
+def evaluate(params: Mapping[str, Any], targets: list[Target], seeds: list[int],
+             executor: Executor) -> Evaluation:
+    """Run one study per seed and score the mean statistics against the targets."""
+    runs = list(executor.map(run_study, [dict(params)] * len(seeds), seeds))
+    mean, spread, mc_se = {}, {}, {}
+    for name in runs[0]:
+        values = np.array([r[name] for r in runs], dtype=float)
+        if name in LOG_STATISTICS:
+            values = np.log(values)
+        centre = float(np.nanmean(values))
+        sd = float(np.nanstd(values, ddof=1)) if len(values) > 1 else 0.0
+        mean[name] = float(np.exp(centre)) if name in LOG_STATISTICS else centre
+        spread[name] = sd  # on the log scale for LOG_STATISTICS
+        mc_se[name] = sd / np.sqrt(len(values))
+    z = {t.name: t.z(mean[t.statistic], mc_se[t.statistic]) for t in targets}
+    distance = float(sum(v * v for v in z.values()))
+    if not np.isfinite(distance):
+        distance = 1e12  # a candidate whose study cannot be analysed loses
+    return Evaluation(dict(params), mean, spread, z, distance)
+
+
+def search(base: Mapping[str, Any], targets: list[Target], budget: int, seeds: list[int],
+           executor: Executor, seed: int, space: Mapping[str, Dimension] | None = None,
+           on_trial: Callable[[int, float, float], None] | None = None) -> SearchResult:
+    """Minimise the distance over ``space`` with ``budget`` candidates.
+
+    Args:
+        base: Every other parameter (the study scenario's).
+        targets: What to match.
+        budget: Number of candidates.
+        seeds: Replicate seeds, the same for every candidate.
+        executor: Runs the replicates (a process pool, or any Executor).
+        seed: Seed of the sampler, so the search itself is reproducible.
+        space: Parameters searched (default ``SPACE``); the base's values of these
+            are tried first.
+        on_trial: Called after each candidate with (number, distance, best so far).
+    """
+    import optuna  # heavy: imported when a search runs
+
+    space = SPACE if space is None else space
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True, n_startup_trials=
+                                         min(20, max(5, budget // 5)))
+    study = optuna.create_study(direction="minimize", sampler=sampler)
+    study.enqueue_trial({k: float(np.clip(base[k], d.low, d.high)) for k, d in space.items()})
+    evaluations: dict[int, Evaluation] = {}
+    trials: list[tuple[dict[str, float], float]] = []
+
+    def objective(trial: Any) -> float:
+        theta = {k: trial.suggest_float(k, d.low, d.high, log=d.log) for k, d in space.items()}
+        result = evaluate({**base, **theta}, targets, seeds, executor)
+        evaluations[trial.number] = result
+        trials.append((theta, result.distance))
+        best = min(d for _, d in trials)
+        if on_trial is not None:
+            on_trial(trial.number + 1, result.distance, best)
+        return result.distance
+
+    study.optimize(objective, n_trials=budget)
+    best = evaluations[study.best_trial.number]
+    best.params = {k: best.params[k] for k in space}
+    return SearchResult(best, trials)
