@@ -17,6 +17,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from . import parameters
+from .calibration.cli import add_commands as add_calibrate
+from .calibration.targets import TargetsError
 from .model import BipModel
 from .outcomes import OUTCOMES, format_value
 from .parameters import ParameterError
@@ -57,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     params.add_argument("--markdown", action="store_true",
                         help="print a Markdown table (the README's model card uses it)")
     params.set_defaults(func=cmd_params)
+    add_calibrate(sub)
     return parser
 
 
@@ -72,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args)
-    except (ScenarioError, ParameterError, RunFolderError) as err:
+    except (ScenarioError, ParameterError, RunFolderError, TargetsError) as err:
         print(f"bipsim: error: {err}", file=sys.stderr)
         return 2
 
