@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from bipsim.calibration.cli import CALIBRATION, _SerialExecutor
-from bipsim.calibration.search import Dimension, evaluate, replicate_seeds, search
+from bipsim.calibration.search import Dimension, _to_unit, evaluate, replicate_seeds, search
 from bipsim.calibration.study import STATISTICS, run_study
 from bipsim.calibration.targets import Target, TargetsError, load_targets
 from bipsim.cli import main
@@ -62,10 +62,13 @@ def test_synthetic_truth_is_recovered():
     start = {**base, "hr_belief": 1.0, "hr_caseworker_change": 1.0}
     result = search(start, targets, budget=24, seeds=replicate_seeds(7, 4),
                     executor=_SerialExecutor(), seed=5, space=space)
-    ranges = result.plausible_ranges()
+    ranges = result.plausible_ranges(space)
     for name, value in truth.items():
         low, high = ranges[name]
         assert low <= value <= high, (name, value, ranges[name], result.best.params)
+        # and the range says something: well inside the searched one
+        width = _to_unit(high, space[name]) - _to_unit(low, space[name])
+        assert width < 0.6, (name, ranges[name])
     assert result.best.distance < 6.0  # two targets: chi-square(2) 95 % is 5.99
 
 

@@ -97,10 +97,14 @@ class _TrialProgress:
     """Candidates done and left, the best distance so far, time remaining."""
 
     def __init__(self, budget: int) -> None:
+        console = Console(stderr=True)
+        self.budget, self.started = budget, time.perf_counter()
+        # a live bar needs a terminal; in a log, a line every tenth of the budget
+        self.every = 0 if console.is_terminal else max(1, budget // 10)
         self.bar = Progress(TextColumn("calibrate"), BarColumn(),
                             TextColumn("{task.completed}/{task.total} candidates"),
                             TextColumn("best distance {task.fields[best]:.2f}"),
-                            TimeRemainingColumn(), console=Console(stderr=True))
+                            TimeRemainingColumn(), console=console)
         self.task = self.bar.add_task("search", total=budget, best=float("nan"))
 
     def __enter__(self) -> _TrialProgress:
@@ -109,6 +113,11 @@ class _TrialProgress:
 
     def update(self, done: int, distance: float, best: float) -> None:
         self.bar.update(self.task, completed=done, best=best)
+        if self.every and (done % self.every == 0 or done == self.budget):
+            minutes = (time.perf_counter() - self.started) / 60
+            left = minutes / done * (self.budget - done)
+            self.bar.console.print(f"calibrate: {done}/{self.budget} candidates, best "
+                                   f"distance {best:.2f}, {minutes:.1f} min, ~{left:.1f} min left")
 
     def __exit__(self, *exc: object) -> None:
         self.bar.stop()

@@ -70,11 +70,30 @@ class SearchResult:
     best: Evaluation
     trials: list[tuple[dict[str, float], float]] = field(default_factory=list)
 
-    def plausible_ranges(self, delta: float = PROFILE_DELTA) -> dict[str, tuple[float, float]]:
-        """Per parameter, the range over candidates within ``delta`` of the best
-        distance: a rough profile interval (as good as the candidates sampled)."""
-        near = [p for p, d in self.trials if d <= self.best.distance + delta]
-        return {k: (min(p[k] for p in near), max(p[k] for p in near)) for k in self.best.params}
+    def plausible_ranges(self, space: Mapping[str, Dimension] | None = None,
+                         delta: float = PROFILE_DELTA) -> dict[str, tuple[float, float]]:
+        """Per parameter, a rough 95 % profile interval: where a quadratic fitted to
+        the distances of the candidates near the best (against that parameter, on
+        the searched scale) stays within ``delta`` of the best, and at least the
+        range of the candidates that do. As good as the candidates sampled."""
+        space = SPACE if space is None else space
+        best = self.best.distance
+        ranges = {}
+        for name, value in self.best.params.items():
+            d = space[name]
+            inside = [p[name] for p, dist in self.trials if dist <= best + delta]
+            low, high = min(inside), max(inside)
+            near = [(_to_unit(p[name], d), dist) for p, dist in self.trials
+                    if dist <= best + 4 * delta]
+            if len({u for u, _ in near}) >= 3:
+                u, dist = np.array(near).T
+                c2, c1, _ = np.polyfit(u, dist, 2)
+                if c2 > 0:
+                    vertex, half = -c1 / (2 * c2), np.sqrt(delta / c2)
+                    low = min(low, _from_unit(vertex - half, d))
+                    high = max(high, _from_unit(vertex + half, d))
+            ranges[name] = (min(low, value), max(high, value))
+        return ranges
 
 
 def replicate_seeds(seed: int, reps: int) -> list[int]:
@@ -108,6 +127,10 @@ def search(base: Mapping[str, Any], targets: list[Target], budget: int, seeds: l
            on_trial: Callable[[int, float, float], None] | None = None) -> SearchResult:
     """Minimise the distance over ``space`` with ``budget`` candidates.
 
+    Half the budget explores globally (Optuna's TPE, seeded, starting from the base's
+    values); the other half refines the best candidate locally (Nelder-Mead in the
+    unit cube of the space, deterministic because the replicates are fixed).
+
     Args:
         base: Every other parameter (the study scenario's).
         targets: What to match.
@@ -120,27 +143,56 @@ def search(base: Mapping[str, Any], targets: list[Target], budget: int, seeds: l
         on_trial: Called after each candidate with (number, distance, best so far).
     """
     import optuna  # heavy: imported when a search runs
+    from scipy.optimize import minimize
 
     space = SPACE if space is None else space
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True, n_startup_trials=
-                                         min(20, max(5, budget // 5)))
-    study = optuna.create_study(direction="minimize", sampler=sampler)
-    study.enqueue_trial({k: float(np.clip(base[k], d.low, d.high)) for k, d in space.items()})
-    evaluations: dict[int, Evaluation] = {}
-    trials: list[tuple[dict[str, float], float]] = []
+    names = list(space)
+    evaluations: list[Evaluation] = []
 
-    def objective(trial: Any) -> float:
-        theta = {k: trial.suggest_float(k, d.low, d.high, log=d.log) for k, d in space.items()}
+    def score(theta: dict[str, float]) -> float:
         result = evaluate({**base, **theta}, targets, seeds, executor)
-        evaluations[trial.number] = result
-        trials.append((theta, result.distance))
-        best = min(d for _, d in trials)
+        result.params = dict(theta)
+        evaluations.append(result)
         if on_trial is not None:
-            on_trial(trial.number + 1, result.distance, best)
+            best = min(e.distance for e in evaluations)
+            on_trial(len(evaluations), result.distance, best)
         return result.distance
 
-    study.optimize(objective, n_trials=budget)
-    best = evaluations[study.best_trial.number]
-    best.params = {k: best.params[k] for k in space}
-    return SearchResult(best, trials)
+    explore = max(1, budget // 2) if budget > 1 else 1
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True,
+                                         n_startup_trials=min(20, max(5, explore // 4)))
+    study = optuna.create_study(direction="minimize", sampler=sampler)
+    study.enqueue_trial({k: float(np.clip(base[k], d.low, d.high)) for k, d in space.items()})
+    study.optimize(lambda trial: score({k: trial.suggest_float(k, d.low, d.high, log=d.log)
+                                        for k, d in space.items()}), n_trials=explore)
+
+    refine = budget - explore
+    if refine > 0:
+        start = min(evaluations, key=lambda e: e.distance).params
+        x0 = np.array([_to_unit(start[k], space[k]) for k in names])
+        simplex = [x0] + [x0 + np.where(np.arange(len(names)) == i,
+                                         0.1 if x0[i] < 0.9 else -0.1, 0.0)
+                          for i in range(len(names))]
+        minimize(lambda x: score({k: _from_unit(v, space[k]) for k, v in zip(names, x,
+                                                                               strict=True)})
+                 if budget > len(evaluations) else np.inf,
+                 x0, method="Nelder-Mead", bounds=[(0.0, 1.0)] * len(names),
+                 options={"maxfev": refine, "initial_simplex": np.array(simplex),
+                          "xatol": 1e-3, "fatol": 1e-3})
+    best = min(evaluations, key=lambda e: e.distance)
+    return SearchResult(best, [(e.params, e.distance) for e in evaluations])
+
+
+def _to_unit(value: float, d: Dimension) -> float:
+    """Position of ``value`` in the searched range, 0..1 (log ranges on a log scale)."""
+    if d.log:
+        return float((np.log(value) - np.log(d.low)) / (np.log(d.high) - np.log(d.low)))
+    return float((value - d.low) / (d.high - d.low))
+
+
+def _from_unit(u: float, d: Dimension) -> float:
+    u = float(np.clip(u, 0.0, 1.0))
+    if d.log:
+        return float(np.exp(np.log(d.low) + u * (np.log(d.high) - np.log(d.low))))
+    return float(d.low + u * (d.high - d.low))
