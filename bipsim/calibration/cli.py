@@ -10,6 +10,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import yaml
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -20,6 +21,9 @@ from .search import evaluate, replicate_seeds, search
 from .targets import TargetsError, load_targets
 
 CALIBRATION = Path(__file__).resolve().parents[2] / "calibration"
+#: The best candidate is checked on replicates seeded ``seed + CHECK_SEED_OFFSET``:
+#: fresh, because the search has adapted to its own.
+CHECK_SEED_OFFSET = 1_000_003
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -41,6 +45,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     cal.add_argument("--seed", type=int, default=1, help="seed of replicates and sampler")
     cal.add_argument("--out", default=str(CALIBRATION),
                      help="folder for fitted.yaml and the report (default: calibration/)")
+    cal.add_argument("--recheck", action="store_true",
+                     help="no search: check the fit in --out/fitted.yaml again on its check "
+                          "replicates (after a change of the model) and rewrite its report")
     cal.set_defaults(func=cmd_calibrate)
 
 
@@ -53,32 +60,59 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     targets = load_targets(args.targets)
     scenario = load_scenario(args.scenario, args.set)
     out = Path(args.out)
+    if args.recheck:
+        return _recheck(args, targets, scenario.params, out)
     out.mkdir(parents=True, exist_ok=True)
-    console = Console()
     started = time.perf_counter()
     with _executor(args.workers) as executor, _TrialProgress(args.budget) as progress:
         result = search(scenario.params, targets, args.budget,
                         replicate_seeds(args.seed, args.reps), executor, args.seed,
                         on_trial=progress.update)
-        # fresh seeds: the search has adapted to its own replicates
-        check = evaluate({**scenario.params, **result.best.params}, targets,
-                         replicate_seeds(args.seed + 1_000_003, args.check_reps), executor)
-    minutes = (time.perf_counter() - started) / 60
-    table = fit_table(targets, check)
+        # what is checked and shipped is the fit as written: 6 significant digits
+        fitted = {k: float(f"{v:.6g}") for k, v in result.best.params.items()}
+        check = evaluate({**scenario.params, **fitted}, targets,
+                         replicate_seeds(args.seed + CHECK_SEED_OFFSET, args.check_reps),
+                         executor)
+    ranges = result.plausible_ranges()
     meta: dict[str, Any] = {
         "scenario": scenario.name, "targets_file": str(args.targets), "seed": args.seed,
         "budget": args.budget, "reps": args.reps, "check_reps": args.check_reps,
         "distance_search": round(result.best.distance, 3),
-        "distance_check": round(check.distance, 3), "minutes": round(minutes, 2),
+        "distance_check": round(check.distance, 3),
+        "minutes": round((time.perf_counter() - started) / 60, 2),
         "date": dt.date.today().isoformat(),
+        "plausible_ranges": {k: [float(f"{lo:.6g}"), float(f"{hi:.6g}")]
+                             for k, (lo, hi) in ranges.items()},
     }
-    ranges = result.plausible_ranges()
-    meta["plausible_ranges"] = {k: [round(lo, 6), round(hi, 6)] for k, (lo, hi) in ranges.items()}
-    write_fitted(out / "fitted.yaml", result.best.params, table, meta)
-    write_report(out, table, meta, result.best.params, ranges)
+    _write(out, targets, check, fitted, meta)
+    return 0
+
+
+def _recheck(args: argparse.Namespace, targets: list, params: dict, out: Path) -> int:
+    """``--recheck``: check an existing fit again (after a change of the model) on
+    its check replicates and rewrite its fit table and report; no search."""
+    path = out / "fitted.yaml"
+    if not path.is_file():
+        raise TargetsError(f"--recheck: {path} not found; run a calibration first")
+    meta = yaml.safe_load(path.read_text(encoding="utf-8"))["calibration"]
+    fitted = {k: params[k] for k in meta["plausible_ranges"]}
+    with _executor(args.workers) as executor:
+        check = evaluate(params, targets, replicate_seeds(meta["seed"] + CHECK_SEED_OFFSET,
+                                                          meta["check_reps"]), executor)
+    meta.update(distance_check=round(check.distance, 3), rechecked=dt.date.today().isoformat())
+    _write(out, targets, check, fitted, meta)
+    return 0
+
+
+def _write(out: Path, targets: list, check: Any, fitted: dict[str, float],
+           meta: dict[str, Any]) -> None:
+    table = fit_table(targets, check)
+    ranges = {k: tuple(v) for k, v in meta["plausible_ranges"].items()}
+    write_fitted(out / "fitted.yaml", fitted, table, meta)
+    write_report(out, table, meta, fitted, ranges)
+    console = Console()
     console.print(Markdown((out / "report.md").read_text(encoding="utf-8")))
     console.print(f"Wrote {out / 'fitted.yaml'}, report.md and report.png")
-    return 0
 
 
 class _SerialExecutor(Executor):

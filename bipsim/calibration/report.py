@@ -51,7 +51,7 @@ def write_fitted(path: Path, params: Mapping[str, float], table: list[dict[str, 
     groups: dict[str, dict[str, float]] = {}
     for name, value in params.items():
         spec = BY_NAME[name]
-        groups.setdefault(spec.group, {})[name] = (round(float(value), 6) if spec.kind == "float"
+        groups.setdefault(spec.group, {})[name] = (float(f"{value:.6g}") if spec.kind == "float"
                                                    else round(value))
     doc = {
         "description": "Structural parameters fitted by `bipsim calibrate` so the simulated "
