@@ -93,7 +93,7 @@ def test_run_writes_complete_folder(tmp_path: Path, capsys: pytest.CaptureFixtur
         assert manifest["libraries"][lib], lib
     assert {"build_s", "run_s", "plots_s"} <= set(manifest["timings_s"])
     assert all(t >= 0 for t in manifest["timings_s"].values())
-    assert [Path(f).name for f in manifest["scenario_files"]] == ["baseline.yaml"]
+    assert [Path(f).name for f in manifest["scenario_files"]] == ["fitted.yaml", "baseline.yaml"]
     assert f"population.n_citizens={N_CITIZENS}" in manifest["overrides"]
 
     resolved = load_scenario(out / "scenario.yaml")
