@@ -19,6 +19,8 @@ from rich.table import Table
 from . import parameters
 from .calibration.cli import add_commands as add_calibrate
 from .calibration.targets import TargetsError
+from .dashboard.cli import add_commands as add_dashboard
+from .experiments.cli import add_commands as add_experiments
 from .model import BipModel
 from .outcomes import OUTCOMES, format_value
 from .parameters import ParameterError
@@ -60,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print a Markdown table (the README's model card uses it)")
     params.set_defaults(func=cmd_params)
     add_calibrate(sub)
+    add_experiments(sub)
+    add_dashboard(sub)
     return parser
 
 

@@ -1,0 +1,28 @@
+"""Experiments: many runs of the model, compared or swept, on any executor.
+
+The vocabulary (after EMA Workbench):
+
+- A **run** is one simulation: a scenario's parameters, possibly changed at a design
+  point, and one replicate seed. It is a pure function of those two
+  (:func:`~bipsim.experiments.worker.simulate`), so it gives the same outcomes on
+  any machine process, in any order.
+- A **plan** (:class:`~bipsim.experiments.plan.Plan`) lists every run of an
+  experiment under a run id. It is fixed and saved (``plan.json``) before anything
+  runs, so an interrupted experiment resumes exactly as planned.
+- A **store** (:class:`~bipsim.experiments.store.RunStore`) keeps each finished run
+  as one file, written atomically as it completes; the results table is assembled
+  from the store, sorted by run id.
+- An **executor** is any :class:`concurrent.futures.Executor`: this process, a pool
+  of local processes, or a Dask cluster (:mod:`bipsim.experiments.executors`).
+
+``bipsim compare`` (:mod:`~bipsim.experiments.compare`) runs scenarios on the same
+replicate seeds and reports paired differences; ``bipsim sweep``
+(:mod:`~bipsim.experiments.sweep`) runs a grid or a sampled design (SALib) and
+reports response curves or sensitivity indices.
+"""
+
+from .plan import Plan, RunSpec, replicate_seeds
+from .store import RunStore, StoreError
+from .worker import Task, simulate
+
+__all__ = ["Plan", "RunSpec", "RunStore", "StoreError", "Task", "replicate_seeds", "simulate"]

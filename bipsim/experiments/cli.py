@@ -1,0 +1,290 @@
+"""``bipsim compare`` and ``bipsim sweep``: registered on the main parser by
+:func:`add_commands`.
+
+Both commands share one flow: validate everything and fix the plan; open the
+executor (a scheduler that cannot be reached fails here, before any folder is
+made); save the plan in a new experiment folder; run what is missing, saving each
+run as it finishes; analyse the saved runs; write tables, plots, report, manifest.
+
+Exit codes: 0 done; 1 a run failed or the executor cannot be used; 2 bad input
+(scenario, key, value, bounds, folder); 128 + signal number when stopped by
+SIGINT (130) or SIGTERM (143), with the finished runs saved for ``--resume``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import signal
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from bipsim.parameters import BY_NAME, ParameterError
+from bipsim.runfolder import choose_folder
+from bipsim.scenario import ScenarioError, load_scenario
+
+from . import compare, compare_report, sweep, sweep_report
+from .designs import METHODS, grid_design, parse_bounds, parse_grid, sample_design
+from .engine import RunError, StoppedError, execute
+from .executors import CONNECT_TIMEOUT_S, ExecutorError, open_workers
+from .plan import Plan
+from .progress import RunProgress
+from .provenance import code_fingerprint, manifest
+from .store import RunStore, StoreError
+
+#: Defaults of the options that define a plan (None on the parser, so ``--resume``
+#: can tell that they were not given).
+DEFAULT_SEED = 1
+DEFAULT_REPS = {"compare": 10, "sweep": 1}
+PLAN_OPTIONS = ("reps", "seed", "weeks", "set", "grid", "bounds", "sample", "n")
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Add ``compare`` and ``sweep`` to the ``bipsim`` subcommands."""
+    cmp = sub.add_parser(
+        "compare", help="run scenarios on the same seeds; paired differences to a baseline",
+        description="Run the baseline (the first SCENARIO) and each alternative on the same "
+                    "replicate seeds; report each outcome per scenario and each alternative "
+                    "minus the baseline, paired by seed, with 95 % intervals; plots and an "
+                    "HTML report.",
+        epilog="example: bipsim compare baseline early_placement --reps 20")
+    cmp.add_argument("scenarios", nargs="*", metavar="SCENARIO",
+                     help="the baseline, then one or more alternatives (files or names)")
+    _add_shared(cmp, "compare")
+    cmp.set_defaults(func=cmd_compare)
+
+    swp = sub.add_parser(
+        "sweep", help="run a scenario over a grid or a sampled design (SALib)",
+        description="Run SCENARIO at every point of a design, --reps times each: a full "
+                    "factorial --grid, or --sample lhs|sobol|morris within --bounds. One "
+                    "row per run in results.parquet/.csv; sensitivity indices for sobol "
+                    "and morris.",
+        epilog="examples: bipsim sweep baseline --grid caseworkers.annual_turnover=0.1,0.2,0.3"
+               " --grid caseworkers.expectations_training=0,0.5 --reps 5;  bipsim sweep "
+               "bip_study --sample sobol --n 64 --bounds caseworkers.annual_turnover=0.05:0.4"
+               " --bounds caseworkers.expectations_training=0:1")
+    swp.add_argument("scenario", nargs="?", metavar="SCENARIO",
+                     help="the scenario swept (file or name)")
+    swp.add_argument("--grid", action="append", metavar="KEY=V1,V2,...",
+                     help="levels of one parameter (repeatable: the full factorial)")
+    swp.add_argument("--sample", choices=METHODS,
+                     help="sample a design within --bounds: lhs (Latin hypercube), sobol "
+                          "(Sobol' indices, N x (D+2) points), morris (N x (D+1) points)")
+    swp.add_argument("--bounds", action="append", metavar="KEY=LOW:HIGH",
+                     help="range of one sampled parameter (repeatable)")
+    swp.add_argument("--n", type=int, help="base sample size for --sample (sobol: a power "
+                                           "of 2)")
+    _add_shared(swp, "sweep")
+    swp.set_defaults(func=cmd_sweep)
+
+
+def _add_shared(parser: argparse.ArgumentParser, kind: str) -> None:
+    parser.add_argument("--reps", type=int,
+                        help=f"replicates per scenario or point (default {DEFAULT_REPS[kind]})")
+    parser.add_argument("--seed", type=int,
+                        help="base seed of the replicate seeds" + (
+                            " and of a sampled design" if kind == "sweep" else "")
+                        + f" (default {DEFAULT_SEED})")
+    parser.add_argument("--weeks", type=int, help="weeks to simulate, for every run")
+    parser.add_argument("--set", action="append", metavar="KEY=VALUE",
+                        help="override a parameter in every run (repeatable)")
+    parser.add_argument("--out", help="write exactly here (must be new or empty)")
+    parser.add_argument("--outputs", default="outputs",
+                        help="folder for new experiment folders (default: outputs)")
+    parser.add_argument("--resume", metavar="DIR",
+                        help="finish an interrupted experiment: run only its missing runs")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, metavar="N",
+                       help="local worker processes (default: one per core; 0: this process)")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="run on the Dask cluster of this scheduler")
+    where.add_argument("--dask-local", type=int, metavar="N",
+                       help="start a Dask cluster of N worker processes on this machine")
+    parser.add_argument("--connect-timeout", type=float, default=CONNECT_TIMEOUT_S,
+                        metavar="SECONDS", help="give up on a scheduler after this long "
+                                                f"(default {CONNECT_TIMEOUT_S:g})")
+    parser.add_argument("--quiet", action="store_true", help="no progress, no tables")
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """``bipsim compare``."""
+    if args.resume:
+        _no_plan_options(args, args.scenarios)
+        return _resume(args)
+    scenarios = [load_scenario(name, _overrides(args)) for name in args.scenarios]
+    plan = compare.plan_compare(scenarios, _or(args.reps, DEFAULT_REPS["compare"]),
+                                _or(args.seed, DEFAULT_SEED))
+    return _carry_out(args, plan, None)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """``bipsim sweep``."""
+    if args.resume:
+        _no_plan_options(args, [args.scenario] if args.scenario else [])
+        return _resume(args)
+    if not args.scenario:
+        raise ScenarioError("give the scenario to sweep (or --resume DIR)", key="sweep")
+    seed = _or(args.seed, DEFAULT_SEED)
+    if args.grid and (args.sample or args.bounds):
+        raise ScenarioError("give either --grid, or --sample with --bounds, not both",
+                            key="sweep")
+    if args.grid:
+        design = grid_design(parse_grid(args.grid))
+    elif args.sample and args.bounds:
+        if args.n is None:
+            raise ScenarioError("give the base sample size with --n", key="--sample")
+        design = sample_design(args.sample, parse_bounds(args.bounds), args.n, seed)
+    else:
+        raise ScenarioError("give --grid KEY=V1,V2,... or --sample METHOD with --bounds "
+                            "KEY=LOW:HIGH", key="sweep")
+    scenario = load_scenario(args.scenario, _overrides(args))
+    plan = sweep.plan_sweep(scenario, design, _or(args.reps, DEFAULT_REPS["sweep"]), seed)
+    return _carry_out(args, plan, None)
+
+
+def _resume(args: argparse.Namespace) -> int:
+    try:
+        store, plan = RunStore.open(args.resume)
+    except StoreError as err:
+        return _fail(err, 2)
+    if plan.kind != args.command:
+        return _fail(f"--resume {args.resume}: a {plan.kind} folder; resume it with "
+                     f"bipsim {plan.kind} --resume", 2)
+    if plan.fingerprint != code_fingerprint():
+        return _fail(f"--resume {args.resume}: the model code has changed since this "
+                     f"experiment started (fingerprint {plan.fingerprint}, now "
+                     f"{code_fingerprint()}); finished and new runs would come from different "
+                     "models. Start a new experiment.", 2)
+    return _carry_out(args, plan, store)
+
+
+def _carry_out(args: argparse.Namespace, plan: Plan, store: RunStore | None) -> int:
+    """Run what is missing of ``plan``, then analyse and write the outputs."""
+    out = Console(quiet=args.quiet, width=None if sys.stdout.isatty() else 150)
+    err = Console(stderr=True, quiet=args.quiet)
+    folder = store.folder if store else choose_folder(args.out, args.outputs, plan.name)
+    started = time.perf_counter()
+    try:
+        with ExitStack() as stack:
+            workers = None
+            if store is None:  # open the executor first: a bad one leaves no folder
+                workers = stack.enter_context(_workers(args))
+                store = RunStore.create(folder, plan)
+            stack.enter_context(store.lock())
+            done = store.done() & {run.run_id for run in plan.runs}
+            todo = [plan.task(run) for run in plan.runs if run.run_id not in done]
+            if todo and workers is None:
+                workers = stack.enter_context(_workers(args))
+            where = workers.description if workers else "-"
+            err.print(f"{plan.kind} {_summary(plan)}: {len(todo)} to run"
+                      + (f" on {where}" if todo else "")
+                      + (f", {len(done)} done before" if done else "") + f" -> {folder}",
+                      highlight=False, soft_wrap=True)
+            progress = RunProgress(len(plan.runs), len(done), plan.kind, err, args.quiet)
+            with progress:
+                if todo:
+                    execute(todo, workers, store.save, progress)
+            records = store.load(run.run_id for run in plan.runs)
+    except ExecutorError as error:
+        return _fail(error, 1)
+    except StoreError as error:
+        return _fail(error, 2)
+    except (StoppedError, KeyboardInterrupt) as stop:  # the latter: a second Ctrl-C
+        signum = getattr(stop, "signum", signal.SIGINT)
+        saved = len(store.done()) if store else 0
+        what = stop if isinstance(stop, StoppedError) else "abandoned by a second SIGINT"
+        return _fail(f"{what}: {saved} of {len(plan.runs)} runs saved in {folder}; finish "
+                     f"with: bipsim {plan.kind} --resume {folder}", 128 + signum)
+    except RunError as error:
+        run = plan.runs[error.run_id]
+        changes = ", ".join(f"{BY_NAME[k].path}={v}" for k, v in run.changes.items())
+        what = f"{run.scenario}{': ' + changes if changes else ''}, seed {run.seed}"
+        # values that are each allowed but do not fit together are bad input
+        code = 2 if isinstance(error.error, ParameterError) else 1
+        return _fail(f"{error} ({what}); the finished runs are saved in {folder}", code)
+    run_s = time.perf_counter() - started
+    _write(plan, store, records, args, out, {"run_s": round(run_s, 2),
+                                             "executor": where, "runs_this_session": len(todo)})
+    out.print(f"Results in [bold]{folder}[/bold]")
+    return 0
+
+
+def _write(plan: Plan, store: RunStore, records: list[dict[str, Any]],
+           args: argparse.Namespace, out: Console, session: dict[str, Any]) -> None:
+    started = time.perf_counter()
+    info = manifest(plan.kind, getattr(args, "argv", None), session.pop("executor"),
+                    {"plan": _plan_facts(plan), **session})
+    subtitle = (f"{_summary(plan)}; {_weeks(plan)} weeks; replicate seeds from base seed "
+                f"{plan.seed}. Made {dt.date.today():%d %B %Y}.")
+    footer = (f"bipsim {info['bipsim_version']}, git commit {info['git_commit']}, model "
+              f"code {info['code_fingerprint']}; folder {store.folder}")
+    if plan.kind == "compare":
+        result = compare.analyse(plan, records)
+        files = compare_report.write_outputs(result, store, subtitle, footer)
+        tables = compare_report.text_tables(result)
+    else:
+        result = sweep.analyse(plan, records)
+        files = sweep_report.write_outputs(result, store, subtitle, footer)
+        tables = sweep_report.text_tables(result)
+    info["timings_s"] = {"runs_s": session["run_s"],
+                         "outputs_s": round(time.perf_counter() - started, 2)}
+    info["files"] = files
+    store.write("manifest.json", json.dumps(info, indent=2, ensure_ascii=False))
+    for table in tables:
+        out.print(table)
+
+
+def _summary(plan: Plan) -> str:
+    if plan.kind == "compare":
+        d = plan.design
+        return (f"{d['baseline']} vs {', '.join(d['alternatives'])}, {plan.reps} replicates "
+                f"each")
+    label = next(iter(plan.scenarios))
+    return f"{label}, " + sweep.describe(sweep.design_of(plan), plan.reps)
+
+
+def _weeks(plan: Plan) -> int:
+    return next(iter(plan.scenarios.values()))["params"]["weeks"]
+
+
+def _plan_facts(plan: Plan) -> dict[str, Any]:
+    return {"kind": plan.kind, "runs": len(plan.runs), "seed": plan.seed, "seeds": plan.seeds,
+            "scenarios": {label: {k: s[k] for k in ("name", "files", "overrides")}
+                          for label, s in plan.scenarios.items()},
+            "design": {k: v for k, v in plan.design.items() if k not in ("x", "points")}}
+
+
+def _workers(args: argparse.Namespace) -> Any:
+    return open_workers(args.workers, args.scheduler, args.dask_local, args.connect_timeout)
+
+
+def _overrides(args: argparse.Namespace) -> list[str]:
+    overrides = list(args.set or [])
+    if args.weeks is not None:
+        overrides.append(f"run.weeks={args.weeks}")
+    return overrides
+
+
+def _no_plan_options(args: argparse.Namespace, scenarios: list[str]) -> None:
+    given = [f"--{name}" for name in PLAN_OPTIONS
+             if getattr(args, name, None) not in (None, [], False)]
+    given += scenarios
+    if given:
+        raise ScenarioError(f"with --resume the plan comes from {Path(args.resume) / 'plan.json'}"
+                            f"; drop {', '.join(given)} (only executor options may change)",
+                            key="--resume")
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
+def _fail(message: object, code: int) -> int:
+    print(f"bipsim: error: {message}", file=sys.stderr)
+    return code

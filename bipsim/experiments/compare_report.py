@@ -1,0 +1,196 @@
+"""What ``bipsim compare`` shows and writes: text tables, CSV/Parquet, plots, HTML.
+
+Files written into the experiment folder (besides ``plan.json`` and ``runs/``):
+
+| file | content |
+|---|---|
+| ``results.csv``, ``results.parquet`` | one row per run: scenario, replicate, seed, every outcome |
+| ``weekly.parquet`` | one row per run and week: stock, cumulative exits, cost |
+| ``outcomes.csv`` | per scenario and outcome: mean, 95 % interval, sd, n |
+| ``differences.csv`` | per alternative and outcome: paired difference to baseline, interval |
+| ``costs.csv`` | per alternative: extra job entries, extra cost, cost per extra job entry |
+| ``summary.txt`` | the printed tables |
+| ``over_time.png``, ``differences.png`` | the plots |
+| ``report.html`` | everything above in one self-contained file |
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from bipsim.outcomes import OUTCOMES
+
+from . import figures, formatting
+from .compare import KEY_OUTCOMES, Comparison
+from .formatting import rich_table
+from .report import Section, html_page
+from .stats import Interval
+from .store import RunStore
+
+HOW_TO_READ = (
+    "Every scenario ran on the same {reps} replicate seeds, so replicate r of the "
+    "baseline and of an alternative share their random numbers until the policies make "
+    "them differ (common random numbers). Differences are taken replicate by replicate "
+    "(paired); a difference whose 95 % interval does not include 0 is unlikely to be "
+    "chance variation between runs. The intervals cover the model's randomness only, "
+    "not the uncertainty of its parameters, which are first guesses until calibration.")
+
+
+def text_tables(comp: Comparison) -> list[Table]:
+    """The printed summary: outcomes, differences, costs."""
+    reps = comp.plan.reps
+    return [
+        rich_table(display_outcomes(comp),
+                   f"Outcomes: mean (95 % interval) over {reps} replicates"),
+        rich_table(display_differences(comp), f"Difference to {comp.baseline}, paired over "
+                                              f"the same {reps} seeds: mean (95 % interval)"),
+        rich_table(display_costs(comp), "Cost per extra job entry (Fieller's 95 % interval)"),
+    ]
+
+
+def write_outputs(comp: Comparison, store: RunStore, subtitle: str, footer: str) -> list[str]:
+    """Write every table, plot and the report; returns the file names."""
+    names = []
+
+    def put(name: str, data: bytes | str) -> None:
+        store.write(name, data)
+        names.append(name)
+
+    put("results.csv", comp.results.to_csv(index=False))
+    put("results.parquet", _parquet(comp.results))
+    put("weekly.parquet", _parquet(comp.weekly))
+    put("outcomes.csv", _labelled(comp.outcomes).to_csv(index=False))
+    put("differences.csv", _labelled(comp.differences).to_csv(index=False))
+    put("costs.csv", comp.costs.to_csv(index=False))
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=150)
+    for table in text_tables(comp):
+        console.print(table)
+    put("summary.txt", buffer.getvalue())
+    over_time = figures.png(figures.comparison_over_time(comp.weekly, comp.baseline,
+                                                         comp.alternatives))
+    forest = figures.png(figures.difference_forest(comp.differences, KEY_OUTCOMES,
+                                                   comp.baseline, comp.alternatives))
+    put("over_time.png", over_time)
+    put("differences.png", forest)
+    put("report.html", report_html(comp, over_time, forest, subtitle, footer))
+    return names
+
+
+def report_html(comp: Comparison, over_time: bytes, forest: bytes, subtitle: str,
+                footer: str) -> str:
+    """The self-contained HTML report a planner can send on."""
+    plan = comp.plan
+    scenarios = pd.DataFrame([{"scenario": label, "role": "baseline" if label == comp.baseline
+                               else "alternative", "description": s["description"],
+                               "files": ", ".join(s["files"]),
+                               "changes (--set)": ", ".join(s["overrides"]) or "-"}
+                              for label, s in plan.scenarios.items()])
+    definitions = pd.DataFrame([{"outcome": o.label, "key": k, "unit": o.unit,
+                                 "definition": o.doc} for k, o in OUTCOMES.items()])
+    sections = [
+        Section("In short", headline(comp)),
+        Section("Scenarios", HOW_TO_READ.format(reps=plan.reps), scenarios),
+        Section("Difference to the baseline", "", display_differences(comp),
+                caption="Alternative minus baseline, replicate by replicate; shares in "
+                        "percentage points (pp)."),
+        Section("Cost per extra job entry", "", display_costs(comp),
+                caption="Extra total public cost (benefit, activities, caseworkers) over "
+                        "extra job entries, both against the baseline over the whole run."),
+        Section("Outcomes per scenario", "", display_outcomes(comp, list(OUTCOMES)),
+                caption="Mean over replicates, 95 % interval in brackets."),
+        Section("Over time", "", image=over_time,
+                caption="Top: each scenario's mean with its 95 % interval. Bottom: the "
+                        "paired difference of each alternative to the baseline."),
+        Section("Differences at a glance", "", image=forest,
+                caption="Paired difference in % of the baseline mean; bars are 95 % "
+                        "intervals; a bar that crosses the dashed line is not "
+                        "distinguishable from no difference."),
+        Section("Definitions", "", definitions),
+    ]
+    title = f"{comp.baseline} vs {', '.join(comp.alternatives)}"
+    return html_page(f"bipsim compare: {title}", subtitle, sections, footer)
+
+
+def headline(comp: Comparison) -> str:
+    """One paragraph per alternative: extra job entries, extra cost, what they mean."""
+    weeks = next(iter(comp.plan.scenarios.values()))["params"]["weeks"]
+    paragraphs = []
+    for row in display_costs(comp).itertuples(index=False):
+        text = (f"{row.alternative} against {comp.baseline}, over {weeks} weeks: "
+                f"{row._1} job entries, total public cost {row._2} (95 % intervals in "
+                f"brackets): {row.reading}")
+        if row._3 != "-":
+            text += f"; {row._3} per extra job entry"
+        paragraphs.append(text + ".")
+    return "\n\n".join(paragraphs)
+
+
+def display_outcomes(comp: Comparison, names: Sequence[str] = KEY_OUTCOMES) -> pd.DataFrame:
+    """Outcomes per scenario as text: mean (95 % interval), a column per scenario."""
+    rows = []
+    table = comp.outcomes.set_index(["scenario", "outcome"])
+    for name in names:
+        row = {"outcome": OUTCOMES[name].label}
+        for label in comp.plan.scenarios:
+            row[label] = formatting.level(name, _as_interval(table.loc[(label, name)]))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def display_differences(comp: Comparison, names: Sequence[str] = KEY_OUTCOMES) -> pd.DataFrame:
+    """Paired differences as text: a column per alternative."""
+    rows = []
+    table = comp.differences.set_index(["alternative", "outcome"])
+    for name in names:
+        row = {"outcome": OUTCOMES[name].label}
+        for label in comp.alternatives:
+            row[f"{label} - {comp.baseline}"] = formatting.difference(
+                name, _as_interval(table.loc[(label, name)]))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def display_costs(comp: Comparison) -> pd.DataFrame:
+    """Extra job entries, extra cost, cost per extra job entry, per alternative, as text."""
+    rows = []
+    for row in comp.costs.itertuples(index=False):
+        jobs = Interval(row.extra_jobs_mean, row.extra_jobs_low, row.extra_jobs_high, math.nan, 0)
+        cost = Interval(row.extra_cost_dkk_mean, row.extra_cost_dkk_low, row.extra_cost_dkk_high,
+                        math.nan, 0)
+        ratio = "-"
+        if row.bounded and row.extra_jobs_mean > 0:
+            ratio = formatting.level("total_cost_dkk", Interval(
+                row.cost_per_extra_job_dkk, row.cost_per_extra_job_low,
+                row.cost_per_extra_job_high, math.nan, 0))
+        rows.append({"alternative": row.alternative,
+                     "extra job entries": formatting.difference("exits_job", jobs),
+                     "extra total cost": formatting.difference("total_cost_dkk", cost),
+                     "cost per extra job entry": ratio, "reading": row.reading})
+    return pd.DataFrame(rows)
+
+
+def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """With each outcome's label and unit after its key."""
+    out = frame.copy()
+    at = list(out.columns).index("outcome") + 1
+    out.insert(at, "label", out["outcome"].map(lambda k: OUTCOMES[k].label))
+    out.insert(at + 1, "unit", out["outcome"].map(lambda k: OUTCOMES[k].unit))
+    return out
+
+
+def _parquet(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def _as_interval(row: pd.Series) -> Interval:
+    return Interval(float(row["mean"]), float(row["low"]), float(row["high"]),
+                    float(row["sd"]), int(row["n"]))
