@@ -16,12 +16,10 @@ Files written into the experiment folder (besides ``plan.json`` and ``runs/``):
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Sequence
 
 import pandas as pd
-from rich.console import Console
 from rich.table import Table
 
 from bipsim.outcomes import OUTCOMES
@@ -31,7 +29,7 @@ from .compare import KEY_OUTCOMES, Comparison
 from .formatting import rich_table
 from .report import Section, html_page
 from .stats import Interval
-from .store import RunStore
+from .store import OutputFiles, RunStore
 
 HOW_TO_READ = (
     "Every scenario ran on the same {reps} replicate seeds, so replicate r of the "
@@ -56,31 +54,22 @@ def text_tables(comp: Comparison) -> list[Table]:
 
 def write_outputs(comp: Comparison, store: RunStore, subtitle: str, footer: str) -> list[str]:
     """Write every table, plot and the report; returns the file names."""
-    names = []
-
-    def put(name: str, data: bytes | str) -> None:
-        store.write(name, data)
-        names.append(name)
-
-    put("results.csv", comp.results.to_csv(index=False))
-    put("results.parquet", _parquet(comp.results))
-    put("weekly.parquet", _parquet(comp.weekly))
-    put("outcomes.csv", _labelled(comp.outcomes).to_csv(index=False))
-    put("differences.csv", _labelled(comp.differences).to_csv(index=False))
-    put("costs.csv", comp.costs.to_csv(index=False))
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=150)
-    for table in text_tables(comp):
-        console.print(table)
-    put("summary.txt", buffer.getvalue())
+    out = OutputFiles(store)
+    out.table("results.csv", comp.results)
+    out.table("results.parquet", comp.results)
+    out.table("weekly.parquet", comp.weekly)
+    out.table("outcomes.csv", _labelled(comp.outcomes))
+    out.table("differences.csv", _labelled(comp.differences))
+    out.table("costs.csv", comp.costs)
+    out.text("summary.txt", text_tables(comp))
     over_time = figures.png(figures.comparison_over_time(comp.weekly, comp.baseline,
                                                          comp.alternatives))
     forest = figures.png(figures.difference_forest(comp.differences, KEY_OUTCOMES,
                                                    comp.baseline, comp.alternatives))
-    put("over_time.png", over_time)
-    put("differences.png", forest)
-    put("report.html", report_html(comp, over_time, forest, subtitle, footer))
-    return names
+    out.put("over_time.png", over_time)
+    out.put("differences.png", forest)
+    out.put("report.html", report_html(comp, over_time, forest, subtitle, footer))
+    return out.names
 
 
 def report_html(comp: Comparison, over_time: bytes, forest: bytes, subtitle: str,
@@ -183,12 +172,6 @@ def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
     out.insert(at, "label", out["outcome"].map(lambda k: OUTCOMES[k].label))
     out.insert(at + 1, "unit", out["outcome"].map(lambda k: OUTCOMES[k].unit))
     return out
-
-
-def _parquet(frame: pd.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False)
-    return buffer.getvalue()
 
 
 def _as_interval(row: pd.Series) -> Interval:

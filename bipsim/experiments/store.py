@@ -15,6 +15,7 @@ only the runs without a file.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -23,6 +24,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
+from rich.console import Console
 
 from .plan import Plan
 
@@ -167,3 +171,33 @@ class RunStore:
         path = self.folder / name
         atomic_write(path, data)
         return path
+
+
+class OutputFiles:
+    """The output files of an experiment, written into its store as they come."""
+
+    def __init__(self, store: RunStore) -> None:
+        self.store = store
+        self.names: list[str] = []
+
+    def put(self, name: str, data: bytes | str) -> None:
+        """Write one file and remember its name."""
+        self.store.write(name, data)
+        self.names.append(name)
+
+    def table(self, name: str, frame: pd.DataFrame) -> None:
+        """Write a table as CSV or Parquet, by the name's suffix."""
+        if name.endswith(".parquet"):
+            buffer = io.BytesIO()
+            frame.to_parquet(buffer, index=False)
+            self.put(name, buffer.getvalue())
+        else:
+            self.put(name, frame.to_csv(index=False))
+
+    def text(self, name: str, tables: Iterable[Any], width: int = 150) -> None:
+        """Write rich tables as plain text."""
+        buffer = io.StringIO()
+        console = Console(file=buffer, width=width)
+        for table in tables:
+            console.print(table)
+        self.put(name, buffer.getvalue())

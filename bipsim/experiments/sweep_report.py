@@ -15,10 +15,7 @@ Files written into the experiment folder (besides ``plan.json`` and ``runs/``):
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
-from rich.console import Console
 from rich.table import Table
 
 from bipsim.outcomes import OUTCOMES
@@ -27,7 +24,7 @@ from . import figures, formatting
 from .formatting import rich_table
 from .report import Section, html_page
 from .sensitivity import COLUMNS
-from .store import RunStore
+from .store import OutputFiles, RunStore
 from .sweep import SweepResult, describe, factor_table
 
 #: Design points beyond which the report shows no per-point table (the CSV has it).
@@ -48,19 +45,12 @@ def text_tables(result: SweepResult) -> list[Table]:
 
 def write_outputs(result: SweepResult, store: RunStore, subtitle: str, footer: str) -> list[str]:
     """Write the tables, plots and the report; returns the file names."""
-    names = []
-
-    def put(name: str, data: bytes | str) -> None:
-        store.write(name, data)
-        names.append(name)
-
-    put("results.csv", result.results.to_csv(index=False))
-    buffer = io.BytesIO()
-    result.results.to_parquet(buffer, index=False)
-    put("results.parquet", buffer.getvalue())
-    put("points.csv", result.points.to_csv(index=False))
+    out = OutputFiles(store)
+    out.table("results.csv", result.results)
+    out.table("results.parquet", result.results)
+    out.table("points.csv", result.points)
     if result.indices is not None:
-        put("indices.csv", result.indices.to_csv(index=False))
+        out.table("indices.csv", result.indices)
     paths = [f.path for f in result.design.factors]
     images = {}
     if result.outcomes:
@@ -74,14 +64,10 @@ def write_outputs(result: SweepResult, store: RunStore, subtitle: str, footer: s
                                                        result.outcomes)
     pngs = {name: figures.png(fig) for name, fig in images.items()}
     for name, data in pngs.items():
-        put(name, data)
-    text = io.StringIO()
-    console = Console(file=text, width=150)
-    for table in text_tables(result):
-        console.print(table)
-    put("summary.txt", text.getvalue())
-    put("report.html", report_html(result, pngs, subtitle, footer))
-    return names
+        out.put(name, data)
+    out.text("summary.txt", text_tables(result))
+    out.put("report.html", report_html(result, pngs, subtitle, footer))
+    return out.names
 
 
 def report_html(result: SweepResult, pngs: dict[str, bytes], subtitle: str, footer: str) -> str:
