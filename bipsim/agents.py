@@ -129,7 +129,8 @@ class CitizenSet:
             col[holes] = col[movers]
         self._n = n - k
 
-    def _live(self) -> dict[str, np.ndarray]:
+    def live_columns(self) -> dict[str, np.ndarray]:
+        """Every column of the citizens on benefit (views, not copies)."""
         return {k: v[: self._n] for k, v in self._store.items()}
 
     def row_of(self, uid: int) -> int | None:
@@ -139,7 +140,7 @@ class CitizenSet:
 
     def all_columns(self) -> dict[str, np.ndarray]:
         """Every citizen ever present, archived and current, in uid order."""
-        parts = [*self._archive, self._live()]
+        parts = [*self._archive, self.live_columns()]
         cols = {k: np.concatenate([p[k] for p in parts]) for k in self._store}
         order = np.argsort(cols["uid"], kind="stable")
         return {k: v[order] for k, v in cols.items()}

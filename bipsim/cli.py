@@ -27,8 +27,6 @@ from .parameters import ParameterError
 from .runfolder import RunFolderError, choose_folder, staged, write_run
 from .scenario import ScenarioError, load_scenario
 
-log = logging.getLogger("bipsim")
-
 #: Runs projected to take longer than this show a progress bar.
 PROGRESS_AFTER_S = 3.0
 

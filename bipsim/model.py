@@ -19,7 +19,6 @@ The week, in this order (``WEEK`` below drives :meth:`BipModel.step`):
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -40,8 +39,6 @@ from .rules.progression import progress_indicators
 from .rules.staff import reorganise, staff_turnover
 from .rules.survey import survey_wave
 from .streams import Streams
-
-log = logging.getLogger(__name__)
 
 #: The steps of the week, in order (steps 1-7; step 8 is :meth:`BipModel.record`).
 WEEK: tuple[Callable[[BipModel], None], ...] = (
@@ -100,7 +97,7 @@ class BipModel(mesa.Model):
         self.vacated_posts = np.empty(0, dtype=np.int32)
         self._track_all = track == "all"
         self._tracked = set() if self._track_all else {int(u) for u in track}
-        self._history: list[dict[str, Any]] = []
+        self._history: list[pd.DataFrame] = []
         self._populate()
         self.current: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(
@@ -201,7 +198,11 @@ class BipModel(mesa.Model):
         row = c.row(i) if i is not None else c.archived_row(uid)
         if row is None:
             raise KeyError(f"no citizen with uid {uid}")
-        return _citizen_view(row, self)
+        view = {k: v[0].item() for k, v in _views({k: np.asarray(v)[None] for k, v in
+                                                   row.items()}, self).items()}
+        if view["caseworker_uid"] < 0:
+            view["caseworker_uid"] = None  # a vacant post
+        return view
 
     def caseworker(self, post: int) -> dict[str, Any]:
         """Current state of the caseworker in a post, with the post's caseload."""
@@ -221,9 +222,12 @@ class BipModel(mesa.Model):
         self._tracked.update(int(u) for u in uids)
 
     def history(self, uid: int | None = None) -> pd.DataFrame:
-        """Weekly states of tracked citizens (one, or all if ``uid`` is None)."""
-        frame = pd.DataFrame(self._history)
-        if uid is None or frame.empty:
+        """Weekly states of tracked citizens (one, or all if ``uid`` is None);
+        ``caseworker_uid`` is -1 while the post is vacant."""
+        if not self._history:
+            return pd.DataFrame()
+        frame = pd.concat(self._history, ignore_index=True)
+        if uid is None:
             return frame
         return frame[frame.uid == uid].reset_index(drop=True)
 
@@ -233,8 +237,8 @@ class BipModel(mesa.Model):
             return
         rows = np.arange(len(c)) if self._track_all else np.flatnonzero(
             np.isin(c.uid, np.fromiter(self._tracked, dtype=np.int64)))
-        for i in rows:
-            self._history.append({"week": self.week, **_citizen_view(c.row(i), self)})
+        cols = {k: v[rows] for k, v in c.live_columns().items()}
+        self._history.append(pd.DataFrame({"week": self.week, **_views(cols, self)}))
 
     # --- tables ------------------------------------------------------------------------
     def weekly(self) -> pd.DataFrame:
@@ -277,17 +281,18 @@ def _reporter(name: str) -> Callable[[BipModel], float]:
     return lambda model: model.current[name]
 
 
-def _citizen_view(row: dict[str, np.ndarray], model: BipModel) -> dict[str, Any]:
-    post = int(row["post"])
-    cw = model.caseworkers
+def _views(cols: dict[str, np.ndarray], model: BipModel) -> dict[str, np.ndarray]:
+    """What a reader sees of the citizens in ``cols`` (columns of equal length)."""
+    post, cw = cols["post"], model.caseworkers
     view = {
-        "uid": int(row["uid"]), "jobcentre": int(row["jobcentre"]), "post": post,
-        "caseworker_uid": int(cw.uid[post]) if cw.occupied[post] else None,
-        "status": STATUS_NAMES[int(row["status"])],
-        "weeks_on_benefit": int(model.week - row["ti_entry"]),
-        "n_changes": int(row["n_changes"]), "belief": BELIEF_ANSWERS[int(row["belief"])],
-        "in_company": bool(row["in_company"]), "in_other": bool(row["in_other"]),
-        "readiness": float(row["readiness"]),
+        "uid": cols["uid"], "jobcentre": cols["jobcentre"], "post": post,
+        "caseworker_uid": np.where(cw.occupied[post], cw.uid[post], -1),
+        "status": np.array(list(STATUS_NAMES.values()))[cols["status"]],
+        "weeks_on_benefit": model.week - cols["ti_entry"],
+        "n_changes": cols["n_changes"],
+        "belief": np.array(list(BELIEF_ANSWERS.values()))[cols["belief"]],
+        "in_company": cols["in_company"], "in_other": cols["in_other"],
+        "readiness": cols["readiness"],
     }
-    view.update({k: float(v) for k, v in zip(INDICATORS, row["scores"], strict=True)})
+    view.update({name: cols["scores"][:, k] for k, name in enumerate(INDICATORS)})
     return view

@@ -9,7 +9,6 @@ seeded, proposes the candidates; replicates run in parallel on local processes.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -19,8 +18,6 @@ import numpy as np
 
 from .study import run_study
 from .targets import Target
-
-log = logging.getLogger(__name__)
 
 #: Statistics compared on the log scale are averaged as logs.
 LOG_STATISTICS = ("hr_believes", "hr_per_change")
