@@ -20,7 +20,10 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bipsim import yamlsafe
+from bipsim.errors import InputError
 from bipsim.parameters import BY_NAME, GROUPS, PARAMETERS, ParamSpec, check_value
+from bipsim.yamlsafe import shorten
 
 #: Scenarios shipped with the package, searched after ``./scenarios``.
 PACKAGE_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -31,17 +34,16 @@ _META_KEYS = ("extends", "name", "description", "calibration")
 # ``calibration:`` holds the provenance of fitted parameters (calibration/fitted.yaml):
 # a record for readers, not parameters, so it is not validated or inherited.
 _SUFFIXES = (".yaml", ".yml")
-_STD = "tag:yaml.org,2002:"
+_STD = yamlsafe.STANDARD_TAG
 _NULL = _STD + "null"
 # Tags the safe resolver gives plain values. Anything else (``!!python/...``, ``!foo``)
 # asks a loader to build objects, so it is refused before anything is constructed.
-_SAFE_TAGS = frozenset(_STD + t for t in ("null", "bool", "int", "float", "str", "timestamp",
-                                          "merge", "map", "seq"))
+_SAFE_TAGS = yamlsafe.SAFE_TAGS
 # What PyYAML's safe constructors raise when an explicit tag does not fit ('!!int abc').
 _CONSTRUCT_ERRORS = (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError)
 
 
-class ScenarioError(Exception):
+class ScenarioError(InputError):
     """A scenario that cannot be loaded; ``str()`` is one message saying where and why.
 
     Attributes:
@@ -50,16 +52,6 @@ class ScenarioError(Exception):
         line: 1-based line in ``file``, None if unknown.
         key: Dotted key concerned (``caseworkers.annual_turnover``), None if none.
     """
-
-    def __init__(self, problem: str, file: str | None = None, line: int | None = None,
-                 key: str | None = None) -> None:
-        self.problem, self.file, self.line, self.key = problem, file, line, key
-        where = f"{file}, line {line}" if file and line else file
-        super().__init__(": ".join(part for part in (where, key, problem) if part))
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Keep the attributes when pickled between processes (parallel sweeps).
-        return type(self), (self.problem, self.file, self.line, self.key)
 
 
 @dataclass
@@ -126,13 +118,13 @@ def parse_override(text: str) -> tuple[str, Any]:
     key, sep, value = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise ScenarioError(f"given {text!r}, expected group.name=value "
+        raise ScenarioError(f"given {shorten(text)}, expected group.name=value "
                             "(e.g. caseworkers.annual_turnover=0.25)", COMMAND_LINE)
     try:
-        return key, yaml.safe_load(value)
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"given {value!r}, not a valid value "
-                            f"({str(exc).splitlines()[0]})", COMMAND_LINE, key=key) from None
+        return key, yamlsafe.load_value(value)
+    except yamlsafe.YamlInputError as exc:
+        raise ScenarioError(f"given {shorten(value)}, not a valid value ({exc})", COMMAND_LINE,
+                            key=key) from None
 
 
 def load_scenario(source: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Scenario:
@@ -186,19 +178,10 @@ class _File:
 
 def _parse(path: str) -> _File:
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"cannot read file ({exc})", path) from None
-    try:
-        # compose() builds nodes with line marks but never objects: nothing runs.
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        context = f" ({exc.context})" if exc.context and exc.problem else ""
-        raise ScenarioError(f"invalid YAML: {exc.problem or exc.context}{context}", path,
-                            mark.line + 1 if mark else None) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"invalid YAML: {exc}", path) from None
+        # bounded: a regular file of sensible size; nodes with line marks, never objects
+        root = yamlsafe.compose_file(path)
+    except yamlsafe.YamlInputError as exc:
+        raise ScenarioError(exc.problem, path, exc.line) from None
     out = _File(path)
     if root is None or root.tag == _NULL:  # empty file: all defaults
         return out
@@ -241,11 +224,10 @@ def _parse_group(out: _File, group: str, node: Node) -> None:
             raise ScenarioError(f"given {_given(value_node)}, expected a single value; "
                                 f"allowed: {spec.allowed()}", out.path, line, key)
         try:
-            raw = SafeConstructor().construct_object(value_node)
-        except _CONSTRUCT_ERRORS as exc:
-            raise ScenarioError(f"given {value_node.value!r}, cannot read it as "
-                                f"{value_node.tag.replace(_STD, '!!')} ({exc})", out.path, line,
-                                key) from None
+            raw = yamlsafe.scalar(value_node)
+        except yamlsafe.YamlInputError as exc:
+            raise ScenarioError(f"{exc.problem}; the parameter allows {spec.allowed()}",
+                                out.path, line, key) from None
         out.values[spec.name] = _check(spec, raw, out.path, line)
 
 
@@ -294,7 +276,7 @@ def _extends_target(child: str, value: str, line: int) -> str:
             target = shipped
     if target.is_file():
         return str(target)
-    raise ScenarioError(f"given {value!r}, file not found: {target}"
+    raise ScenarioError(f"given {shorten(value)}, file not found: {shorten(str(target))}"
                         + _listing([folder, PACKAGE_SCENARIOS]), child, line, "extends")
 
 
@@ -307,8 +289,8 @@ def _locate(source: str) -> str:
         for candidate in tried:
             if candidate.is_file():
                 return str(candidate)
-        problem = f"no scenario named {source!r} (tried {', '.join(map(str, tried))})"
-    elif as_path.is_file():
+        problem = f"no scenario named {shorten(source)} (tried {', '.join(map(str, tried))})"
+    elif as_path.exists():  # a folder or device is refused by the reader, saying so
         return source
     else:
         problem = "file not found"
@@ -335,8 +317,8 @@ def _suggest(key: str, words: Sequence[str] = ()) -> str:
 def _check(spec: ParamSpec, raw: Any, path: str | None, line: int | None) -> Any:
     value, reason = check_value(spec, raw)
     if reason:
-        raise ScenarioError(f"given {raw!r}, {reason}; allowed: {spec.allowed()}", path, line,
-                            spec.path)
+        raise ScenarioError(f"given {shorten(raw)}, {reason}; allowed: {spec.allowed()}", path,
+                            line, spec.path)
     return value
 
 
@@ -344,7 +326,7 @@ def _given(node: Node) -> str:
     """Describe a value node for a message (its tags were checked before)."""
     kind = {MappingNode: "a mapping", SequenceNode: "a list"}.get(type(node), "a value")
     try:
-        return f"{SafeConstructor().construct_object(node, deep=True)!r} ({kind})"
+        return f"{shorten(SafeConstructor().construct_object(node, deep=True))} ({kind})"
     except _CONSTRUCT_ERRORS:  # decoration only: the kind will do
         return kind
 

@@ -111,14 +111,14 @@ GOOD = """
 @pytest.mark.parametrize(("text", "expected"), [
     (GOOD.replace("hr_believes", "hr_belief"), ["line 2", "T4", "hr_belief",
                                                 "did you mean 'hr_believes'"]),
-    (GOOD.replace("      value: 1.33\n", ""), ["T4", "value None missing"]),
+    (GOOD.replace("      value: 1.33\n", ""), ["T4", "value missing"]),
     (GOOD.replace("[1.15, 1.54]", "[1.54, 1.15]"), ["impossible interval [1.54, 1.15]"]),
     (GOOD.replace("[1.15, 1.54]", "[1.4, 1.5]"), ["impossible interval", "contain the value"]),
     (GOOD.replace("[1.15, 1.54]", "[-1, 1.54]"), ["must be positive on the log scale"]),
     (GOOD.rstrip(" ") + "      se: 0.1\n", ["exactly one of se or interval"]),
     (GOOD.rstrip(" ") + "      colour: red\n", ["unknown key(s) ['colour']"]),
     ("T1: 0.06\n", ["line 1", "T1", "expected a mapping"]),
-    ("T1: [\n", ["not valid YAML"]),
+    ("T1: [\n", ["line 2", "invalid YAML"]),
 ])
 def test_bad_targets_file_is_a_clear_error(tmp_path: Path, text: str, expected: list[str]):
     path = tmp_path / "targets.yaml"

@@ -1,18 +1,26 @@
 """Calibration targets: loading and checking ``calibration/targets.yaml``.
 
-A bad file (unknown statistic or key, a missing value, an impossible interval) raises
-:class:`TargetsError` naming the file, line and target.
+A bad file (unknown statistic or key, a target or key given twice, a missing, NaN or
+infinite number, an impossible interval, a tag, an oversized or non-UTF-8 file) raises
+:class:`TargetsError` naming the file, line, target and key, what was given and what
+is allowed; the file is read with :mod:`bipsim.yamlsafe`'s limits.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .. import yamlsafe
+from ..errors import InputError
+from ..yamlsafe import shorten
 from .study import STATISTICS
 
 Z95 = 1.959964
@@ -20,8 +28,15 @@ _KEYS = {"statistic", "value", "se", "interval", "scale", "kind", "definition", 
          "uncertainty_note"}
 
 
-class TargetsError(Exception):
-    """A targets file that cannot be used; the message says where and why."""
+class TargetsError(InputError):
+    """A targets file or option that cannot be used; ``str()`` says where and why.
+
+    Attributes:
+        problem: What is wrong, without the location.
+        file: The targets file, None if not about a file.
+        line: 1-based line in ``file``, None if unknown.
+        key: ``target`` or ``target.key`` concerned, None if none.
+    """
 
 
 @dataclass(frozen=True)
@@ -68,69 +83,142 @@ class Target:
 
 
 def load_targets(path: str | Path) -> list[Target]:
-    """Read and check a targets file."""
-    path = Path(path)
+    """Read and check a targets file, as strictly as a scenario.
+
+    Raises:
+        TargetsError: Anything wrong: unreadable or oversized file, invalid YAML, a
+            tag, a target or key given twice, an unknown key, a missing, non-finite or
+            impossible number, an unknown statistic.
+    """
+    shown = str(path)
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except FileNotFoundError:
-        raise TargetsError(f"{path}: file not found") from None
-    except yaml.YAMLError as err:
-        raise TargetsError(f"{path}: not valid YAML: {err}") from None
-    if not isinstance(root, yaml.MappingNode) or not root.value:
-        raise TargetsError(f"{path}: expected a mapping of target names to targets")
-    return [_target(path, key.value, node) for key, node in root.value]
+        root = yamlsafe.compose_file(path)
+        if root is not None:
+            yamlsafe.check_tags(root)
+    except yamlsafe.YamlInputError as err:
+        raise TargetsError(err.problem, shown, err.line) from None
+    if not isinstance(root, MappingNode) or not root.value:
+        raise TargetsError("expected a mapping of target names to targets (T1_job_12m: "
+                           "{statistic: ..., value: ..., se: ...})", shown,
+                           _line(root) if root is not None else None)
+    return [_target(shown, name, node) for name, node in _pairs(shown, root, None)]
 
 
-def _target(path: Path, name: str, node: yaml.Node) -> Target:
-    where = f"{path}, line {node.start_mark.line + 1}: target {name}"
-    if not isinstance(node, yaml.MappingNode):
-        raise TargetsError(f"{where}: expected a mapping with statistic, value and se")
-    spec = yaml.safe_load(yaml.serialize(node))
-    unknown = set(spec) - _KEYS
-    if unknown:
-        raise TargetsError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: "
-                           + ", ".join(sorted(_KEYS)))
+def _target(path: str, name: str, node: Node) -> Target:
+    if not isinstance(node, MappingNode):
+        raise TargetsError(f"given {_given(node)}, expected a mapping with statistic, value "
+                           "and se (or interval)", path, _line(node), name)
+    spec: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    for key, value_node in _pairs(path, node, name):
+        field = key.rsplit(".", 1)[-1]
+        if field not in _KEYS:
+            close = difflib.get_close_matches(field, _KEYS, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise TargetsError(f"unknown key(s) [{shorten(field)}]; allowed: "
+                               + ", ".join(sorted(_KEYS)) + hint, path, _line(value_node), key)
+        spec[field] = _plain(path, key, value_node)
+        lines[field] = _line(value_node)
+
+    def fail(field: str, problem: str) -> TargetsError:
+        return TargetsError(problem, path, lines.get(field, _line(node)), f"{name}.{field}")
+
     statistic = spec.get("statistic")
-    if statistic not in STATISTICS:
+    if not isinstance(statistic, str) or statistic not in STATISTICS:
         close = difflib.get_close_matches(str(statistic), STATISTICS, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise TargetsError(f"{where}: statistic {statistic!r} is not one the study "
-                           f"produces{hint} (known: {', '.join(STATISTICS)})")
-    value = spec.get("value")
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TargetsError(f"{where}: value {value!r} missing or not a number")
+        raise fail("statistic", f"statistic {shorten(statistic)} is not one the study "
+                                f"produces{hint}; allowed: {', '.join(STATISTICS)}")
+    value = _number(spec, "value", fail)
     scale = spec.get("scale", "linear")
     kind = spec.get("kind", "estimate")
-    if scale not in ("linear", "log") or kind not in ("estimate", "lower_bound"):
-        raise TargetsError(f"{where}: scale must be linear or log, kind estimate or "
-                           f"lower_bound; given {scale!r}, {kind!r}")
+    if scale not in ("linear", "log"):
+        raise fail("scale", f"given {shorten(scale)}; allowed: linear, log")
+    if kind not in ("estimate", "lower_bound"):
+        raise fail("kind", f"given {shorten(kind)}; allowed: estimate, lower_bound")
     if scale == "log" and value <= 0:
-        raise TargetsError(f"{where}: value {value} must be positive on the log scale")
-    se = _standard_error(where, spec, float(value), scale)
-    return Target(name, statistic, float(value), se, scale, kind,
+        raise fail("value", f"value {value} must be positive on the log scale")
+    for text in ("definition", "source", "uncertainty_note"):
+        if not isinstance(spec.get(text, ""), str):
+            raise fail(text, f"given {shorten(spec[text])}; allowed: text")
+    se = _standard_error(spec, value, scale, fail)
+    return Target(name, statistic, value, se, scale, kind,
                   " ".join(str(spec.get("definition", "")).split()),
                   str(spec.get("source", "")))
 
 
-def _standard_error(where: str, spec: dict, value: float, scale: str) -> float:
+def _standard_error(spec: dict, value: float, scale: str,
+                    fail: Callable[[str, str], TargetsError]) -> float:
     if ("se" in spec) == ("interval" in spec):
-        raise TargetsError(f"{where}: give exactly one of se or interval")
+        raise fail("se", "give exactly one of se or interval")
     if "se" in spec:
-        se = spec["se"]
-        if isinstance(se, bool) or not isinstance(se, (int, float)) or se <= 0:
-            raise TargetsError(f"{where}: se {se!r} must be a positive number")
-        return float(se)
+        se = _number(spec, "se", fail)
+        if se <= 0:
+            raise fail("se", f"se {se!r} must be a positive number")
+        return se
     interval = spec["interval"]
     if (not isinstance(interval, list) or len(interval) != 2
-            or not all(isinstance(v, (int, float)) for v in interval)):
-        raise TargetsError(f"{where}: interval {interval!r} must be [low, high]")
+            or not all(_is_number(v) for v in interval)):
+        raise fail("interval", f"interval {shorten(interval)} must be [low, high], two "
+                               "finite numbers")
     low, high = (float(v) for v in interval)
     if not low < value < high:
-        raise TargetsError(f"{where}: impossible interval [{low}, {high}]: it must "
-                           f"contain the value {value} with low < high")
+        raise fail("interval", f"impossible interval [{low}, {high}]: it must contain the "
+                               f"value {value} with low < high")
     if scale == "log":
         if low <= 0:
-            raise TargetsError(f"{where}: interval [{low}, {high}] must be positive "
-                               "on the log scale")
-        return (np.log(high) - np.log(low)) / (2 * Z95)
+            raise fail("interval", f"interval [{low}, {high}] must be positive on the log "
+                                   "scale")
+        return float((np.log(high) - np.log(low)) / (2 * Z95))
     return (high - low) / (2 * Z95)
+
+
+def _number(spec: dict, field: str, fail: Callable[[str, str], TargetsError]) -> float:
+    given = spec.get(field)
+    if not _is_number(given):
+        what = "missing" if given is None else f"given {shorten(given)}, not a finite number"
+        raise fail(field, f"{field} {what}; allowed: a finite number")
+    return float(given)
+
+
+def _is_number(value: Any) -> bool:
+    """A finite int or float (not a bool, NaN or infinity)."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def _pairs(path: str, node: MappingNode, prefix: str | None) -> Iterator[tuple[str, Node]]:
+    """``(dotted key, value node)`` of a mapping, refusing odd and duplicate keys."""
+    first: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode) or not key_node.value:
+            raise TargetsError("keys must be plain names", path, _line(key_node), prefix)
+        key = f"{prefix}.{key_node.value}" if prefix else key_node.value
+        if key in first:
+            what = "key" if prefix else "target"
+            raise TargetsError(f"{what} given twice (first on line {first[key]})", path,
+                               _line(key_node), key)
+        first[key] = _line(key_node)
+        yield key, value_node
+
+
+def _plain(path: str, key: str, node: Node) -> Any:
+    """The plain value of a node (tags checked already; lists of scalars allowed)."""
+    try:
+        if isinstance(node, ScalarNode):
+            return yamlsafe.scalar(node)
+        if isinstance(node, SequenceNode) and all(isinstance(v, ScalarNode) for v in node.value):
+            return [yamlsafe.scalar(v) for v in node.value]
+    except yamlsafe.YamlInputError as err:
+        raise TargetsError(err.problem, path, err.line, key) from None
+    raise TargetsError(f"given {_given(node)}; allowed: a single value (or [low, high] for "
+                       "interval)", path, _line(node), key)
+
+
+def _given(node: Node) -> str:
+    kind = {MappingNode: "a mapping", SequenceNode: "a list"}.get(type(node), "a value")
+    return f"{shorten(node.value)} ({kind})" if isinstance(node, ScalarNode) else kind
+
+
+def _line(node: Node) -> int:
+    return node.start_mark.line + 1

@@ -1,0 +1,308 @@
+"""The corpus of bad inputs: every way a user (or an attacker) can hand bipsim a bad file,
+option or folder, each with what the answer must say.
+
+Each :class:`Case` is a command line whose ``{tmp}`` is the test's temporary folder and
+whose files are written there first (small; the oversized ones are generated). The
+test (``test_fault_corpus.py``) runs each in-process and checks: exit code 2, one short
+message without a traceback naming what ``expect`` lists, nothing left in ``{tmp}/out``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: A "billion laughs": nine levels of nine aliases stand for 9**9 values in 10 lines.
+LAUGHS = "[&a [x, x, x, x, x, x, x, x, x], " + ", ".join(
+    f"&{c} [" + ", ".join([f"*{p}"] * 9) + "]"
+    for p, c in zip("abcdefgh", "bcdefghi", strict=True)) + "]"
+#: Nested flow lists, 5,000 deep (a ``RecursionError`` in plain PyYAML).
+DEEP = "[" * 5000 + "]" * 5000
+#: Block mappings nested 60 deep, each on its own line.
+DEEP_BLOCK = "".join(" " * i + f"k{i}:\n" for i in range(60)) + " " * 60 + "v: 1\n"
+SMALL = ("--set", "population.n_citizens=300", "--set", "population.n_jobcentres=2")
+#: A valid targets file, and one target to vary.
+TARGET = "T1:\n  statistic: share_job_12m\n  value: 0.06\n  se: 0.015\n"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One bad input.
+
+    Attributes:
+        id: Test id: ``class-what``.
+        argv: The command line; ``{tmp}`` is replaced by the temporary folder.
+        files: Files to write first, by name under ``{tmp}``: text, or bytes.
+        expect: Parts the error message must contain (``{tmp}`` replaced).
+        code: Expected exit code.
+    """
+
+    id: str
+    argv: tuple[str, ...]
+    files: dict[str, str | bytes] = field(default_factory=dict)
+    expect: tuple[str, ...] = ()
+    code: int = 2
+
+
+def scenario(id: str, text: str | bytes, *expect: str, extra: tuple[str, ...] = ()) -> Case:
+    """``bipsim run {tmp}/s.yaml`` with ``text`` as the scenario."""
+    return Case(f"scenario-{id}", ("run", "{tmp}/s.yaml", "--out", "{tmp}/out", *extra),
+                {"s.yaml": text}, ("{tmp}/s.yaml", *expect))
+
+
+def override(id: str, value: str, *expect: str) -> Case:
+    """``bipsim run baseline --set VALUE``."""
+    return Case(f"set-{id}", ("run", "baseline", "--set", value, "--out", "{tmp}/out"), {},
+                ("command line (--set)", *expect))
+
+
+def targets(id: str, text: str | bytes, *expect: str) -> Case:
+    """``bipsim calibrate --targets {tmp}/t.yaml`` with ``text`` as the targets."""
+    return Case(f"targets-{id}", ("calibrate", "--targets", "{tmp}/t.yaml", "--out",
+                                  "{tmp}/out", "--budget", "1"),
+                {"t.yaml": text}, ("{tmp}/t.yaml", *expect))
+
+
+SCENARIOS = [
+    # resource exhaustion
+    scenario("laughs-known-section", f"caseworkers:\n  annual_turnover: {LAUGHS}\n",
+             "line 2", "aliases", "at most"),
+    scenario("laughs-name", f"name: {LAUGHS}\n", "line 1", "aliases"),
+    scenario("laughs-top-level", f"{LAUGHS}\n", "aliases"),
+    scenario("laughs-unknown-section", f"colour: {LAUGHS}\n", "aliases"),
+    scenario("laughs-description", f"description: {LAUGHS}\n", "aliases"),
+    scenario("laughs-block", "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdefg", "bcdefgh", strict=True)), "aliases"),
+    scenario("alias-recursive-list", "caseworkers: &a [*a]\n", "line 1", "endlessly"),
+    scenario("alias-recursive-map", "caseworkers: &a {x: *a}\n", "line 1", "endlessly"),
+    scenario("alias-undefined", "caseworkers:\n  caseload: *nothing\n", "line 2",
+             "undefined alias"),
+    scenario("anchor-duplicate", "a: &x 1\nb: &x 2\n", "duplicate anchor"),
+    scenario("deep-flow-5000", f"caseworkers: {DEEP}\n", "line 1", "nested more than"),
+    scenario("deep-flow-in-value", f"caseworkers:\n  caseload: {DEEP}\n", "line 2",
+             "nested more than"),
+    scenario("deep-block", DEEP_BLOCK, "nested more than"),
+    scenario("deep-mapping-flow", "caseworkers: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n",
+             "nested more than"),
+    scenario("many-values", "caseworkers: [" + "1, " * 30_000 + "]\n", "more than",
+             "values"),
+    scenario("oversized-file", "caseworkers:\n  caseload: " + "9" * 300_000 + "\n",
+             "bytes", "at most"),
+    scenario("oversized-typo-last-line", "description: |\n" + ("  " + "y" * 98 + "\n")
+             * 3000 + "caseworkers:\n  anual_turnover: 0.1\n", "bytes", "at most"),
+    scenario("long-value-shortened", "caseworkers:\n  caseload: " + "x" * 200_000 + "\n",
+             "line 2", "caseworkers.caseload", "(200,000 characters)"),
+    scenario("long-key", "caseworkers:\n  " + "k" * 100_000 + ": 1\n", "line 2",
+             "invalid YAML"),
+    scenario("long-key-shortened", "caseworkers:\n  " + "k" * 1000 + ": 1\n", "line 2",
+             "(1,000 characters)", "at most"),
+    scenario("long-section", "s" * 100_000 + ": 1\n", "line 1", "invalid YAML"),
+    scenario("long-section-shortened", "s" * 1000 + ": 1\n", "line 1", "(1,000 characters)"),
+    scenario("long-name-list", "name: [" + "'abcdefghij', " * 5000 + "]\n", "line 1",
+             "expected text"),
+    # encoding and file kinds
+    scenario("not-utf8", b"caseworkers:\n  caseload: \xff\xfe80\n", "line 2", "not UTF-8"),
+    scenario("utf16", "caseworkers:\n  caseload: 80\n".encode("utf-16"), "not UTF-8"),
+    scenario("nul-bytes", b"caseworkers:\n  caseload: 8\x000\n", "line 2"),
+    scenario("control-char", "caseworkers:\n  caseload: 8\x070\n", "line 2",
+             "special characters"),
+    Case("scenario-folder", ("run", "{tmp}/d.yaml", "--out", "{tmp}/out"), {"d.yaml/x": "a"},
+         ("{tmp}/d.yaml", "folder")),
+    Case("scenario-device", ("run", "/dev/null", "--out", "{tmp}/out"), {},
+         ("/dev/null", "device")),
+    Case("scenario-missing", ("run", "{tmp}/none.yaml", "--out", "{tmp}/out"), {},
+         ("{tmp}/none.yaml", "file not found")),
+    Case("scenario-unknown-name", ("run", "no_such_scenario", "--out", "{tmp}/out"), {},
+         ("no_such_scenario", "available scenarios")),
+    # tags
+    scenario("tag-python-object", "caseworkers:\n  caseload: !!python/object/apply:os.system "
+             "['echo owned']\n", "line 2", "!!python/object/apply:os.system", "not allowed"),
+    scenario("tag-python-name", "name: !!python/name:os.system\n", "line 1", "not allowed"),
+    scenario("tag-python-module", "x: !!python/module:os\n", "not allowed"),
+    scenario("tag-custom", "caseworkers:\n  caseload: !foo 80\n", "line 2", "!foo"),
+    scenario("tag-binary", "caseworkers:\n  caseload: !!binary aGVsbG8=\n", "!!binary"),
+    scenario("tag-set", "caseworkers: !!set {a, b}\n", "!!set"),
+    scenario("tag-omap", "caseworkers: !!omap [a: 1]\n", "!!omap"),
+    scenario("tag-on-key", "caseworkers:\n  !!python/none caseload: 80\n", "not allowed"),
+    scenario("tag-in-alias", "x: &a !!python/name:os.system\ncaseworkers: *a\n",
+             "not allowed"),
+    scenario("tag-int-abc", "caseworkers:\n  caseload: !!int abc\n", "line 2",
+             "cannot read it as !!int", "allowed"),
+    scenario("tag-float-abc", "caseworkers:\n  annual_turnover: !!float abc\n", "line 2",
+             "!!float", "allowed"),
+    scenario("tag-bool-maybe", "caseworkers:\n  caseload: !!bool maybe\n", "!!bool"),
+    scenario("tag-timestamp-bad", "caseworkers:\n  caseload: !!timestamp yesterday\n",
+             "!!timestamp"),
+    # structure
+    scenario("top-level-list", "- caseworkers\n", "line 1", "top level must be a mapping"),
+    scenario("top-level-scalar", "hello\n", "top level must be a mapping"),
+    scenario("two-documents", "a: 1\n---\nb: 2\n", "line 2", "single document"),
+    scenario("section-a-list", "caseworkers: [1, 2]\n", "line 1", "caseworkers",
+             "expected a mapping"),
+    scenario("section-a-value", "caseworkers: 5\n", "caseworkers", "expected a mapping"),
+    scenario("unknown-section", "casewokers:\n  caseload: 80\n", "line 1", "casewokers",
+             "did you mean"),
+    scenario("unknown-parameter", "caseworkers:\n  casload: 80\n", "line 2",
+             "caseworkers.casload", "did you mean"),
+    scenario("duplicate-section", "caseworkers: {}\ncaseworkers: {}\n", "line 2",
+             "duplicate key"),
+    scenario("duplicate-parameter", "caseworkers:\n  caseload: 80\n  caseload: 90\n",
+             "line 3", "duplicate key", "line 2"),
+    scenario("empty-key", ": 1\n", "line 1", "invalid YAML"),
+    scenario("null-key", "~: 1\n", "line 1", "unknown section"),
+    scenario("number-key", "caseworkers:\n  1: 2\n", "line 2", "caseworkers.1"),
+    scenario("key-a-list", "caseworkers:\n  [a, b]: 1\n", "line 2", "plain names"),
+    scenario("key-a-mapping", "{a: 1}: 2\n", "plain names"),
+    scenario("value-a-list", "caseworkers:\n  caseload: [80, 90]\n", "line 2",
+             "expected a single value", "allowed"),
+    scenario("value-a-mapping", "caseworkers:\n  caseload: {n: 80}\n", "line 2",
+             "expected a single value"),
+    scenario("merge-key", "caseworkers:\n  <<: {caseload: 80}\n", "line 2",
+             "caseworkers.<<"),
+    scenario("name-a-mapping", "name: {a: 1}\n", "line 1", "name", "expected text"),
+    scenario("description-a-list", "description: [a]\n", "description"),
+    # invalid YAML
+    scenario("unclosed-flow", "caseworkers: {caseload: 80\n", "invalid YAML"),
+    scenario("unclosed-quote", "name: 'baseline\n", "invalid YAML"),
+    scenario("tab-indent", "caseworkers:\n\tcaseload: 80\n", "line 2", "invalid YAML"),
+    scenario("bad-indent", "caseworkers:\n  caseload: 80\n bad: 1\n", "line 3",
+             "invalid YAML"),
+    scenario("flow-double-comma", "caseworkers: {caseload: 80,, x: 1}\n", "line 1",
+             "invalid YAML"),
+    scenario("stray-colon", "caseworkers:\n  caseload: 80: 90\n", "line 2", "invalid YAML"),
+    scenario("directive-junk", "%YAML 9.9\n---\na: 1\n", "invalid YAML"),
+    # values
+    scenario("nan", "caseworkers:\n  annual_turnover: .nan\n", "line 2",
+             "caseworkers.annual_turnover", "allowed"),
+    scenario("inf", "caseworkers:\n  annual_turnover: .inf\n", "line 2", "allowed"),
+    scenario("minus-inf", "caseworkers:\n  caseload: -.inf\n", "line 2", "allowed"),
+    scenario("negative-count", "population:\n  n_citizens: -5\n", "line 2",
+             "population.n_citizens", "allowed"),
+    scenario("zero-citizens", "population:\n  n_citizens: 0\n", "population.n_citizens"),
+    scenario("huge-int", "population:\n  n_citizens: " + "9" * 400 + "\n",
+             "population.n_citizens", "allowed"),
+    scenario("bool-for-int", "caseworkers:\n  caseload: true\n", "caseworkers.caseload"),
+    scenario("text-for-float", "caseworkers:\n  annual_turnover: lots\n",
+             "caseworkers.annual_turnover", "'lots'"),
+    scenario("share-above-one", "caseworkers:\n  annual_turnover: 1.5\n",
+             "caseworkers.annual_turnover", "allowed"),
+    scenario("unknown-choice", "interventions:\n  placement_timing: sometimes\n",
+             "interventions.placement_timing", "allowed"),
+    scenario("null-for-number", "caseworkers:\n  caseload:\n", "caseworkers.caseload"),
+    scenario("date-for-number", "caseworkers:\n  caseload: 2024-01-01\n",
+             "caseworkers.caseload"),
+    scenario("negative-seed", "run:\n  seed: -1\n", "run.seed", "allowed"),
+    scenario("zero-weeks", "run:\n  weeks: 0\n", "run.weeks", "allowed"),
+    # extends
+    Case("scenario-extends-etc-passwd", ("run", "{tmp}/s.yaml", "--out", "{tmp}/out"),
+         {"s.yaml": "extends: /etc/passwd\n"}, ("/etc/passwd", "top level must be a mapping",
+                                                "characters)")),
+    scenario("extends-missing", "extends: nowhere.yaml\n", "line 1", "extends",
+             "file not found"),
+    scenario("extends-folder", "extends: /tmp\n", "extends"),
+    scenario("extends-device", "extends: /dev/zero\n", "extends"),
+    scenario("extends-self", "extends: s.yaml\n", "extends loop"),
+    scenario("extends-empty", "extends:\n", "extends", "expected a file"),
+    scenario("extends-list", "extends: [a, b]\n", "extends", "expected text"),
+    Case("scenario-extends-bad-parent", ("run", "{tmp}/child.yaml", "--out", "{tmp}/out"),
+         {"child.yaml": "extends: parent.yaml\n", "parent.yaml": "caseworkers:\n  x: 1\n"},
+         ("{tmp}/parent.yaml", "line 2", "caseworkers.x")),
+    Case("scenario-extends-loop", ("run", "{tmp}/a.yaml", "--out", "{tmp}/out"),
+         {"a.yaml": "extends: b.yaml\n", "b.yaml": "extends: a.yaml\n"},
+         ("extends loop", "a.yaml -> ", "b.yaml")),
+    Case("scenario-extends-laughs-parent", ("run", "{tmp}/c.yaml", "--out", "{tmp}/out"),
+         {"c.yaml": "extends: p.yaml\n", "p.yaml": f"name: {LAUGHS}\n"},
+         ("{tmp}/p.yaml", "aliases")),
+]
+
+OVERRIDES = [
+    override("no-equals", "caseworkers.caseload", "expected group.name=value"),
+    override("empty-key", "=5", "expected group.name=value"),
+    override("unknown-key", "caseworkers.casload=80", "caseworkers.casload", "did you mean"),
+    override("bad-value", "caseworkers.caseload=lots", "caseworkers.caseload", "allowed"),
+    override("unclosed-flow", "caseworkers.caseload=[1", "not a valid value"),
+    override("deep", f"caseworkers.caseload={DEEP}", "nested more than"),
+    override("laughs", f"caseworkers.caseload={LAUGHS}", "aliases"),
+    override("tag", "caseworkers.caseload=!!python/object/apply:os.system [id]",
+             "not allowed"),
+    override("nan", "caseworkers.annual_turnover=.nan", "caseworkers.annual_turnover"),
+    override("long-value", "caseworkers.caseload=" + "z" * 100_000, "(100,000 characters)"),
+    override("two-documents", "caseworkers.caseload=1\n---\n2", "not a valid value"),
+]
+
+TARGETS = [
+    targets("nan-value", TARGET.replace("0.06", ".nan"), "line 3", "T1.value",
+            "allowed: a finite number"),
+    targets("inf-value", TARGET.replace("0.06", ".inf"), "T1.value", "finite"),
+    targets("minus-inf-value", TARGET.replace("0.06", "-.inf"), "T1.value", "finite"),
+    targets("nan-se", TARGET.replace("0.015", ".nan"), "line 4", "T1.se", "finite"),
+    targets("inf-se", TARGET.replace("0.015", ".inf"), "T1.se", "finite"),
+    targets("zero-se", TARGET.replace("0.015", "0"), "T1.se", "positive"),
+    targets("negative-se", TARGET.replace("0.015", "-0.1"), "T1.se", "positive"),
+    targets("text-se", TARGET.replace("0.015", "small"), "T1.se", "'small'"),
+    targets("bool-value", TARGET.replace("0.06", "yes"), "T1.value", "True"),
+    targets("missing-value", TARGET.replace("  value: 0.06\n", ""), "T1.value", "missing"),
+    targets("nan-in-interval", TARGET.replace("se: 0.015", "interval: [.nan, 1]"),
+            "T1.interval", "finite"),
+    targets("inf-in-interval", TARGET.replace("se: 0.015", "interval: [0, .inf]"),
+            "T1.interval", "finite"),
+    targets("interval-three", TARGET.replace("se: 0.015", "interval: [0, 0.05, 1]"),
+            "T1.interval", "[low, high]"),
+    targets("interval-reversed", TARGET.replace("se: 0.015", "interval: [1, 0]"),
+            "impossible interval"),
+    targets("interval-mapping", TARGET.replace("se: 0.015", "interval: {low: 0}"),
+            "T1.interval", "a mapping"),
+    targets("se-and-interval", TARGET + "  interval: [0, 1]\n", "exactly one"),
+    targets("duplicate-target", TARGET + TARGET.replace("0.06", "0.07"), "line 5", "T1",
+            "given twice", "first on line 1"),
+    targets("duplicate-key", TARGET + "  value: 0.07\n", "line 5", "T1.value",
+            "given twice"),
+    targets("unknown-key", TARGET + "  colour: red\n", "line 5", "T1.colour",
+            "unknown key", "allowed"),
+    targets("misspelt-key", TARGET.replace("statistic", "statistc"), "T1.statistc",
+            "did you mean statistic"),
+    targets("unknown-statistic", TARGET.replace("share_job_12m", "share_job_12"),
+            "T1.statistic", "did you mean 'share_job_12m'"),
+    targets("statistic-a-list", TARGET.replace("share_job_12m", "[a, b]"), "T1.statistic"),
+    targets("bad-scale", TARGET + "  scale: cubic\n", "T1.scale", "allowed: linear, log"),
+    targets("bad-kind", TARGET + "  kind: guess\n", "T1.kind", "allowed: estimate"),
+    targets("log-negative", TARGET.replace("0.06", "-1") + "  scale: log\n",
+            "positive on the log scale"),
+    targets("definition-a-list", TARGET + "  definition: [a]\n", "T1.definition",
+            "allowed: text"),
+    targets("bool-se", TARGET.replace("0.015", "true"), "T1.se", "True"),
+    targets("value-a-mapping", TARGET.replace("0.06", "{x: 1}"), "T1.value", "a mapping"),
+    targets("null-target", "T1:\n", "line 1", "T1", "expected a mapping"),
+    targets("two-documents", TARGET + "---\n" + TARGET, "single document"),
+    targets("tab-indent", "T1:\n\tvalue: 1\n", "line 2", "invalid YAML"),
+    targets("target-a-number", "T1: 0.06\n", "line 1", "T1", "expected a mapping"),
+    targets("top-level-list", "- T1\n", "expected a mapping of target names"),
+    targets("empty-file", "", "expected a mapping of target names"),
+    targets("empty-mapping", "{}\n", "expected a mapping of target names"),
+    targets("key-not-scalar", "[a]: 1\n", "plain names"),
+    targets("tag-python", TARGET.replace("share_job_12m",
+                                         "!!python/object/apply:os.system [echo hi]"),
+            "line 2", "not allowed"),
+    targets("tag-custom", TARGET.replace("0.06", "!pct 6"), "line 3", "!pct"),
+    targets("tag-int-abc", TARGET.replace("0.06", "!!int abc"), "line 3", "!!int",
+            "allowed"),
+    targets("not-utf8", b"T1:\n  statistic: \xff\xfe\n", "line 2", "not UTF-8"),
+    targets("deep", f"T1: {DEEP}\n", "nested more than"),
+    targets("laughs", f"T1:\n  statistic: share_job_12m\n  definition: {LAUGHS}\n",
+            "aliases"),
+    targets("recursive-alias", "T1: &a {statistic: *a}\n", "endlessly"),
+    targets("flow-malformed", "T1: {statistic: share_job_12m, value: 0.06,, se: 0.1}\n",
+            "line 1", "invalid YAML"),
+    targets("unclosed-flow", "T1: {statistic: share_job_12m\n", "invalid YAML"),
+    targets("oversized", "T1:\n  definition: " + "d" * 300_000 + "\n", "bytes", "at most"),
+    targets("long-value", TARGET.replace("0.06", "v" * 100_000), "(100,000 characters)"),
+    Case("targets-folder", ("calibrate", "--targets", "{tmp}/tdir", "--out", "{tmp}/out"),
+         {"tdir/x": "a"}, ("{tmp}/tdir", "folder")),
+    Case("targets-missing", ("calibrate", "--targets", "{tmp}/none.yaml", "--out",
+                             "{tmp}/out"), {}, ("{tmp}/none.yaml", "file not found")),
+    Case("targets-device", ("calibrate", "--targets", "/dev/zero", "--out", "{tmp}/out"), {},
+         ("/dev/zero", "device")),
+]
+
+#: Every case, in a stable order.
+CASES = [*SCENARIOS, *OVERRIDES, *TARGETS]
