@@ -1,8 +1,16 @@
-"""The ``bipsim`` command line: ``bipsim run SCENARIO`` and ``bipsim params``.
+"""The ``bipsim`` command line: the parser of every subcommand, and :func:`main`.
 
-Every subcommand is a function ``(args) -> exit code``; :func:`main` is what the
-console script and ``python -m bipsim`` call, and what tests call in-process.
-Exit codes: 0 success, 2 bad input (scenario, parameter, output folder).
+:func:`main` is what the console script and ``python -m bipsim`` call, and what
+tests call in-process. Building the parser imports only the standard library:
+each subcommand names its function with :class:`~bipsim.options.Command`, which
+imports the module that does the work (Mesa, numpy, pandas, ...) when it runs.
+So ``bipsim --help`` and a usage error answer at once.
+
+Conventions: ``bipsim`` alone prints this help (exit 0); ``--version``; flags
+are spelled out in full, a mistyped one gets a did-you-mean; the flags several
+subcommands take come from :mod:`bipsim.options`, one definition each.
+Exit codes: 0 success, 1 a run failed, 2 bad input (usage, scenario, parameter,
+output folder), 128 + signal number when stopped.
 """
 
 from __future__ import annotations
@@ -10,55 +18,45 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import time
+from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
-
-from . import parameters
+from . import options, parameters
 from .calibration.cli import add_commands as add_calibrate
-from .calibration.targets import TargetsError
 from .dashboard.cli import add_commands as add_dashboard
-from .experiments.cli import add_commands as add_experiments
-from .model import BipModel
-from .outcomes import OUTCOMES, format_value
-from .parameters import ParameterError
-from .runfolder import RunFolderError, choose_folder, staged, write_run
-from .scenario import ScenarioError, load_scenario
+from .experiments.arguments import add_commands as add_experiments
+from .options import Command, Parser
 
-#: Runs projected to take longer than this show a progress bar.
-PROGRESS_AFTER_S = 3.0
+EPILOG = ("Run 'bipsim COMMAND --help' for a command's flags. Exit codes: 0 done, 1 a run "
+          "failed, 2 bad input, 130/143 stopped by SIGINT/SIGTERM.")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
-    parser = argparse.ArgumentParser(
-        prog="bipsim", description="Agent-based simulation of Danish jobcentre caseloads.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = Parser(prog="bipsim", epilog=EPILOG,
+                    description="Agent-based simulation of Danish jobcentre caseloads.")
+    parser.add_argument("--version", action=_Version)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run one scenario and write a run folder",
-                         description="Run SCENARIO (a YAML file or a name in scenarios/) "
-                                     "and write its results into a new folder.")
+                         description="Run SCENARIO (a YAML file or a shipped scenario's "
+                                     "name) and write its results into a new folder.")
     run.add_argument("scenario", help="scenario file or name, e.g. baseline")
-    run.add_argument("--seed", type=int, help="seed of all random streams (run.seed)")
-    run.add_argument("--weeks", type=int, help="weeks to simulate (run.weeks)")
-    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                     help="override a parameter, e.g. --set caseworkers.caseload=40 "
-                          "(repeatable)")
-    run.add_argument("--out", help="write exactly here (must be new or empty)")
-    run.add_argument("--outputs", default="outputs",
-                     help="folder for new run folders when --out is not given (default: "
-                          "outputs)")
+    options.add_seed(run, "seed of all random streams (default: the scenario's run.seed)")
+    options.add_weeks(run)
+    options.add_set(run, "the scenario")
+    options.add_output(run, "run")
     run.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
-    run.add_argument("--quiet", action="store_true", help="print no summary table")
-    run.set_defaults(func=cmd_run)
+    options.add_quiet(run, "print no summary table")
+    run.add_argument("--check", action="store_true",
+                     help="validate only: print the resolved scenario (every parameter) "
+                          "and exit without running it")
+    run.set_defaults(func=Command("bipsim.commands:cmd_run"))
 
     params = sub.add_parser("params", help="list every scenario parameter")
     params.add_argument("--group", choices=parameters.GROUPS, help="only this group")
     params.add_argument("--markdown", action="store_true",
                         help="print a Markdown table (the README's model card uses it)")
-    params.set_defaults(func=cmd_params)
+    params.set_defaults(func=Command("bipsim.commands:cmd_params"))
     add_calibrate(sub)
     add_experiments(sub)
     add_dashboard(sub)
@@ -67,114 +65,54 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     parser = build_parser()
-    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:
+        parser.print_help()
+        return 0
     try:
         args = parser.parse_args(argv)
-        args.argv = ["bipsim", *argv]  # recorded in the manifest
-    except SystemExit as exit_:  # argparse has printed the usage error
+    except SystemExit as exit_:  # argparse has printed the help, version or usage error
         return int(exit_.code or 0)
+    args.argv = ["bipsim", *argv]  # recorded in the manifest
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    return run_command(args)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the chosen subcommand: the one call site of every command."""
     try:
         return args.func(args)
-    except (ScenarioError, ParameterError, RunFolderError, TargetsError) as err:
+    except Exception as err:
+        if not isinstance(err, _user_errors()):
+            raise
         print(f"bipsim: error: {err}", file=sys.stderr)
         return 2
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    """``bipsim run``: load, validate, run, write the folder, print the summary."""
-    console = Console(quiet=args.quiet)
-    if not console.is_terminal:
-        console.width = 110  # piped output: room for the key column
-    overrides = list(args.set)
-    if args.weeks is not None:
-        overrides.append(f"run.weeks={args.weeks}")
-    if args.seed is not None:
-        overrides.append(f"run.seed={args.seed}")
-    scenario = load_scenario(args.scenario, overrides)
-    folder = choose_folder(args.out, args.outputs, scenario.name)
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-    model = BipModel.from_scenario(scenario)
-    timings["build_s"] = time.perf_counter() - started
-    started = time.perf_counter()
-    with _WeeklyProgress(model.p["weeks"], scenario.name) as progress:
-        model.run(progress=progress.advance)
-    timings["run_s"] = time.perf_counter() - started
-    plot = None
-    if not args.no_plots:
-        from .plots import write_run_plots  # matplotlib only when plotting
-        plot = write_run_plots
-    with staged(folder, exact=args.out is not None) as tmp:
-        summary = write_run(model, scenario, tmp, timings, argv=args.argv, plot=plot)
-        table = summary_table(scenario.name, model.p["seed"], model.p["weeks"], summary)
-        with open(tmp / "summary.txt", "w", encoding="utf-8") as f:
-            Console(file=f, width=110).print(table)
-    console.print(table)
-    console.print(f"Results in [bold]{folder}[/bold]")
-    return 0
+def _user_errors() -> tuple[type[Exception], ...]:
+    """The errors that mean bad input (exit 2), imported only when one is raised."""
+    from .calibration.targets import TargetsError
+    from .parameters import ParameterError
+    from .runfolder import RunFolderError
+    from .scenario import ScenarioError
+    return ScenarioError, ParameterError, RunFolderError, TargetsError
 
 
-def cmd_params(args: argparse.Namespace) -> int:
-    """``bipsim params``: every parameter with default, allowed values and source."""
-    specs = [s for s in parameters.PARAMETERS.values() if args.group in (None, s.group)]
-    if args.markdown:
-        print(parameters.markdown_table(specs))
-        return 0
-    table = Table(title="bipsim parameters", show_lines=False)
-    table.add_column("key", no_wrap=True)
-    for column in ("default", "allowed", "meaning", "source"):
-        table.add_column(column, overflow="fold")
-    for spec in specs:
-        table.add_row(spec.path, str(spec.default), spec.allowed(), spec.doc, spec.source)
-    console = Console()
-    if not console.is_terminal:
-        console.width = 160  # piped into a file or pager: keep rows readable
-    console.print(table)
-    return 0
+class _Version(argparse.Action):
+    """``--version``: print ``bipsim X.Y.Z`` and exit 0 (the version is looked up only
+    when asked for)."""
 
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS,
+                 **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print bipsim's version and exit")
 
-def summary_table(name: str, seed: int, weeks: int, summary: dict) -> Table:
-    """The summary as a readable table."""
-    table = Table(title=f"bipsim run: {name} (seed {seed}, {weeks} weeks)")
-    table.add_column("outcome")
-    table.add_column("value", justify="right")
-    table.add_column("key", style="dim")
-    for key, outcome in OUTCOMES.items():
-        table.add_row(outcome.label, format_value(key, summary[key]), key)
-    return table
-
-
-class _WeeklyProgress:
-    """A progress bar that appears only when the run is projected to be slow."""
-
-    def __init__(self, weeks: int, name: str) -> None:
-        self.weeks, self.name, self.done = weeks, name, 0
-        self.started = time.perf_counter()
-        self.bar: Progress | None = None
-        self.task = None
-
-    def __enter__(self) -> _WeeklyProgress:
-        return self
-
-    def advance(self, n: int = 1) -> None:
-        self.done += n
-        if self.bar is None:
-            elapsed = time.perf_counter() - self.started
-            if elapsed > 0.5 and elapsed / self.done * self.weeks > PROGRESS_AFTER_S:
-                self.bar = Progress(TextColumn(f"[bold]{self.name}[/bold] week"),
-                                    TextColumn("{task.completed}/{task.total}"), BarColumn(),
-                                    TimeRemainingColumn(), console=Console(stderr=True),
-                                    transient=True)
-                self.bar.start()
-                self.task = self.bar.add_task("run", total=self.weeks, completed=self.done)
-        else:
-            self.bar.update(self.task, completed=self.done)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        from . import __version__
+        print(f"bipsim {__version__}")
+        parser.exit()
 
 
 if __name__ == "__main__":

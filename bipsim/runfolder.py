@@ -19,13 +19,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .model import BipModel
 from .outcomes import OUTCOMES, summarise
-from .scenario import Scenario
+
+if TYPE_CHECKING:
+    from .model import BipModel
+    from .scenario import Scenario
 
 LIBRARIES = ("mesa", "numpy", "pandas", "scipy", "numba", "pyarrow", "matplotlib", "pyyaml",
              "rich")

@@ -146,7 +146,7 @@ def test_calibrate_cli_end_to_end(tmp_path: Path):
     targets.write_text(textwrap.dedent(GOOD).lstrip("\n"), encoding="utf-8")
     out = tmp_path / "fit"
     args = ["calibrate", "--targets", str(targets), "--out", str(out), "--budget", "2",
-            "--reps", "1", "--check-reps", "1", "--workers", "1",
+            "--reps", "1", "--check-reps", "1", "--workers", "0",
             *[arg for s in SMALL_STUDY for arg in ("--set", s)]]
     assert main(args) == 0
     for name in ("fitted.yaml", "report.md", "report.png"):

@@ -285,8 +285,7 @@ def test_bad_input_exit_2_one_message_no_folder(
     ["run"],
     ["run", "baseline", "--colour"],
     ["frobnicate"],
-    [],
-], ids=["weeks_not_int", "no_scenario", "unknown_option", "unknown_command", "no_command"])
+], ids=["weeks_not_int", "no_scenario", "unknown_option", "unknown_command"])
 def test_usage_errors_exit_2(argv: list[str], tmp_path: Path,
                              capsys: pytest.CaptureFixture[str],
                              monkeypatch: pytest.MonkeyPatch) -> None:
@@ -332,7 +331,7 @@ def test_scenario_yaml_reruns_identically(
             == (tmp_path / "again" / "weekly.csv").read_bytes())
 
 
-# --- params and no subcommand -------------------------------------------------------------
+# --- params --------------------------------------------------------------------------------
 def test_params_lists_every_key(capsys: pytest.CaptureFixture[str],
                                 monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, err = run_cli(capsys, "params")
@@ -356,12 +355,6 @@ def test_params_keys_not_folded_when_piped(capsys: pytest.CaptureFixture[str],
     code, out, _ = run_cli(capsys, "params")
     assert code == 0
     assert "caseworkers.annual_turnover" in out
-
-
-def test_no_subcommand_returns_2(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run_cli(capsys)
-    assert code == 2
-    assert "usage: bipsim" in err
 
 
 # --- known gaps in output-folder handling -------------------------------------------------

@@ -1,4 +1,8 @@
-"""``bipsim calibrate``: fit the structural parameters to the BIP targets."""
+"""``bipsim calibrate``: fit the structural parameters to the BIP targets.
+
+``bipsim --help`` imports this module to build the parser: the command imports
+what it needs (numpy, rich, Optuna, the model) when it runs.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +14,14 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import yaml
-from rich.console import Console
-from rich.markdown import Markdown
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-from ..scenario import load_scenario
-from .report import fit_table, write_fitted, write_report
-from .search import evaluate, replicate_seeds, search
-from .targets import TargetsError, load_targets
+from .. import options
 
 CALIBRATION = Path(__file__).resolve().parents[2] / "calibration"
 #: The best candidate is checked on replicates seeded ``seed + CHECK_SEED_OFFSET``:
 #: fresh, because the search has adapted to its own.
 CHECK_SEED_OFFSET = 1_000_003
+DEFAULT_SEED = 1
+DEFAULT_REPS = 8
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -34,15 +32,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     cal.add_argument("--targets", default=str(CALIBRATION / "targets.yaml"),
                      help="targets file (default: calibration/targets.yaml)")
     cal.add_argument("--scenario", default="bip_study", help="the study (default: bip_study)")
-    cal.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                     help="override a parameter of the study (repeatable)")
+    options.add_set(cal, "the study")
     cal.add_argument("--budget", type=int, default=100, help="candidates to try (default 100)")
-    cal.add_argument("--reps", type=int, default=8,
-                     help="replicate studies per candidate (default 8)")
+    options.add_reps(cal, DEFAULT_REPS, "candidate (replicate studies)")
     cal.add_argument("--check-reps", type=int, default=20,
                      help="fresh replicates to check the best candidate (default 20)")
-    cal.add_argument("--workers", type=int, default=2, help="local processes (default 2)")
-    cal.add_argument("--seed", type=int, default=1, help="seed of replicates and sampler")
+    options.add_workers(cal)
+    options.add_seed(cal, f"seed of replicates and sampler (default {DEFAULT_SEED})")
     cal.add_argument("--out", default=str(CALIBRATION),
                      help="folder for fitted.yaml and the report (default: calibration/)")
     cal.add_argument("--recheck", action="store_true",
@@ -53,12 +49,21 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Load, search, check on fresh replicates, write fitted.yaml and the report."""
-    for name in ("budget", "reps", "workers", "check_reps"):
+    from ..scenario import load_scenario
+    from .search import evaluate, replicate_seeds, search
+    from .targets import TargetsError, load_targets
+
+    args.workers = options.worker_count(args.workers)
+    args.seed = DEFAULT_SEED if args.seed is None else args.seed
+    args.reps = DEFAULT_REPS if args.reps is None else args.reps
+    for name in ("budget", "reps", "check_reps"):
         if getattr(args, name) < 1:
             raise TargetsError(f"--{name.replace('_', '-')} {getattr(args, name)}: "
                                "must be at least 1")
+    if args.workers < 0:
+        raise TargetsError(f"--workers {args.workers}: give 0 (this process) or more")
     targets = load_targets(args.targets)
-    scenario = load_scenario(args.scenario, args.set)
+    scenario = load_scenario(args.scenario, args.set or [])
     out = Path(args.out)
     if args.recheck:
         return _recheck(args, targets, scenario.params, out)
@@ -91,6 +96,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 def _recheck(args: argparse.Namespace, targets: list, params: dict, out: Path) -> int:
     """``--recheck``: check an existing fit again (after a change of the model) on
     its check replicates and rewrite its fit table and report; no search."""
+    import yaml
+
+    from .search import evaluate, replicate_seeds
+    from .targets import TargetsError
+
     path = out / "fitted.yaml"
     if not path.is_file():
         raise TargetsError(f"--recheck: {path} not found; run a calibration first")
@@ -106,6 +116,11 @@ def _recheck(args: argparse.Namespace, targets: list, params: dict, out: Path) -
 
 def _write(out: Path, targets: list, check: Any, fitted: dict[str, float],
            meta: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from .report import fit_table, write_fitted, write_report
+
     table = fit_table(targets, check)
     ranges = {k: tuple(v) for k, v in meta["plausible_ranges"].items()}
     write_fitted(out / "fitted.yaml", fitted, table, meta)
@@ -116,7 +131,7 @@ def _write(out: Path, targets: list, check: Any, fitted: dict[str, float],
 
 
 class _SerialExecutor(Executor):
-    """Runs tasks in this process (``--workers 1``): same results, no pool."""
+    """Runs tasks in this process (``--workers 0``): same results, no pool."""
 
     def map(self, fn: Callable[..., Any], *iterables: Iterable[Any], timeout=None,
             chunksize=1) -> Iterator[Any]:
@@ -124,13 +139,16 @@ class _SerialExecutor(Executor):
 
 
 def _executor(workers: int) -> Executor:
-    return _SerialExecutor() if workers == 1 else ProcessPoolExecutor(workers)
+    return _SerialExecutor() if workers == 0 else ProcessPoolExecutor(workers)
 
 
 class _TrialProgress:
     """Candidates done and left, the best distance so far, time remaining."""
 
     def __init__(self, budget: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
         console = Console(stderr=True)
         self.budget, self.started = budget, time.perf_counter()
         # a live bar needs a terminal; in a log, a line every tenth of the budget

@@ -18,7 +18,8 @@ import socket
 import subprocess
 import sys
 
-from .levers import check_levers
+from bipsim import options
+
 from .settings import DEFAULT_SCENARIO, load_settings
 
 #: The Solara page the server shows.
@@ -42,7 +43,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
                       help=f"port to serve on (default: {DEFAULT_PORT})")
     dash.add_argument("--host", default=DEFAULT_HOST,
                       help=f"address to listen on (default: {DEFAULT_HOST}, this machine only)")
-    dash.add_argument("--seed", type=int, help="seed of the first run (default: run.seed)")
+    options.add_seed(dash, "seed of the first run (default: the scenario's run.seed)")
     dash.add_argument("--check", action="store_true",
                       help="check the scenario, levers and port, print the server command, "
                            "and exit without starting it")
@@ -56,6 +57,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         ScenarioError: A scenario that does not load or does not fit the dashboard.
         LeverError: Lever definitions that do not match the parameter schema.
     """
+    from .levers import check_levers  # numpy and the model: not for ``bipsim --help``
+
     settings = load_settings(args.scenario, args.seed)
     check_levers()
     problem = _port_problem(args.host, args.port)

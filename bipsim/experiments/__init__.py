@@ -19,10 +19,31 @@ The vocabulary (after EMA Workbench):
 replicate seeds and reports paired differences; ``bipsim sweep``
 (:mod:`~bipsim.experiments.sweep`) runs a grid or a sampled design (SALib) and
 reports response curves or sensitivity indices.
+
+The names below are imported when first used (PEP 562): ``bipsim --help`` imports
+:mod:`.arguments` from this package and must not pay for the model.
 """
 
-from .plan import Plan, RunSpec, replicate_seeds
-from .store import RunStore, StoreError
-from .worker import Task, simulate
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .plan import Plan, RunSpec, replicate_seeds
+    from .store import RunStore, StoreError
+    from .worker import Task, simulate
+
+#: Where each public name lives.
+_LAZY = {"Plan": ".plan", "RunSpec": ".plan", "replicate_seeds": ".plan",
+         "RunStore": ".store", "StoreError": ".store", "Task": ".worker", "simulate": ".worker"}
 
 __all__ = ["Plan", "RunSpec", "RunStore", "StoreError", "Task", "replicate_seeds", "simulate"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value

@@ -1,5 +1,5 @@
-"""``bipsim compare`` and ``bipsim sweep``: registered on the main parser by
-:func:`add_commands`.
+"""``bipsim compare`` and ``bipsim sweep``: what they do (their flags are in
+:mod:`.arguments`).
 
 Both commands share one flow: validate everything and fix the plan; open the
 executor (a scheduler that cannot be reached fails here, before any folder is
@@ -25,91 +25,20 @@ from typing import Any
 
 from rich.console import Console
 
+from bipsim.options import overrides
 from bipsim.parameters import BY_NAME, ParameterError
 from bipsim.runfolder import choose_folder
 from bipsim.scenario import ScenarioError, load_scenario
 
 from . import compare, compare_report, sweep, sweep_report
-from .designs import METHODS, grid_design, parse_bounds, parse_grid, sample_design
+from .arguments import DEFAULT_REPS, DEFAULT_SEED, PLAN_OPTIONS
+from .designs import grid_design, parse_bounds, parse_grid, sample_design
 from .engine import RunError, StoppedError, execute
-from .executors import CONNECT_TIMEOUT_S, ExecutorError, open_workers
+from .executors import ExecutorError, open_workers
 from .plan import Plan
 from .progress import RunProgress
 from .provenance import code_fingerprint, manifest
 from .store import RunStore, StoreError
-
-#: Defaults of the options that define a plan (None on the parser, so ``--resume``
-#: can tell that they were not given).
-DEFAULT_SEED = 1
-DEFAULT_REPS = {"compare": 10, "sweep": 1}
-PLAN_OPTIONS = ("reps", "seed", "weeks", "set", "grid", "bounds", "sample", "n")
-
-
-def add_commands(sub: argparse._SubParsersAction) -> None:
-    """Add ``compare`` and ``sweep`` to the ``bipsim`` subcommands."""
-    cmp = sub.add_parser(
-        "compare", help="run scenarios on the same seeds; paired differences to a baseline",
-        description="Run the baseline (the first SCENARIO) and each alternative on the same "
-                    "replicate seeds; report each outcome per scenario and each alternative "
-                    "minus the baseline, paired by seed, with 95 % intervals; plots and an "
-                    "HTML report.",
-        epilog="example: bipsim compare baseline early_placement --reps 20")
-    cmp.add_argument("scenarios", nargs="*", metavar="SCENARIO",
-                     help="the baseline, then one or more alternatives (files or names)")
-    _add_shared(cmp, "compare")
-    cmp.set_defaults(func=cmd_compare)
-
-    swp = sub.add_parser(
-        "sweep", help="run a scenario over a grid or a sampled design (SALib)",
-        description="Run SCENARIO at every point of a design, --reps times each: a full "
-                    "factorial --grid, or --sample lhs|sobol|morris within --bounds. One "
-                    "row per run in results.parquet/.csv; sensitivity indices for sobol "
-                    "and morris.",
-        epilog="examples: bipsim sweep baseline --grid caseworkers.annual_turnover=0.1,0.2,0.3"
-               " --grid caseworkers.expectations_training=0,0.5 --reps 5;  bipsim sweep "
-               "bip_study --sample sobol --n 64 --bounds caseworkers.annual_turnover=0.05:0.4"
-               " --bounds caseworkers.expectations_training=0:1")
-    swp.add_argument("scenario", nargs="?", metavar="SCENARIO",
-                     help="the scenario swept (file or name)")
-    swp.add_argument("--grid", action="append", metavar="KEY=V1,V2,...",
-                     help="levels of one parameter (repeatable: the full factorial)")
-    swp.add_argument("--sample", choices=METHODS,
-                     help="sample a design within --bounds: lhs (Latin hypercube), sobol "
-                          "(Sobol' indices, N x (D+2) points), morris (N x (D+1) points)")
-    swp.add_argument("--bounds", action="append", metavar="KEY=LOW:HIGH",
-                     help="range of one sampled parameter (repeatable)")
-    swp.add_argument("--n", type=int, help="base sample size for --sample (sobol: a power "
-                                           "of 2)")
-    _add_shared(swp, "sweep")
-    swp.set_defaults(func=cmd_sweep)
-
-
-def _add_shared(parser: argparse.ArgumentParser, kind: str) -> None:
-    parser.add_argument("--reps", type=int,
-                        help=f"replicates per scenario or point (default {DEFAULT_REPS[kind]})")
-    parser.add_argument("--seed", type=int,
-                        help="base seed of the replicate seeds" + (
-                            " and of a sampled design" if kind == "sweep" else "")
-                        + f" (default {DEFAULT_SEED})")
-    parser.add_argument("--weeks", type=int, help="weeks to simulate, for every run")
-    parser.add_argument("--set", action="append", metavar="KEY=VALUE",
-                        help="override a parameter in every run (repeatable)")
-    parser.add_argument("--out", help="write exactly here (must be new or empty)")
-    parser.add_argument("--outputs", default="outputs",
-                        help="folder for new experiment folders (default: outputs)")
-    parser.add_argument("--resume", metavar="DIR",
-                        help="finish an interrupted experiment: run only its missing runs")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, metavar="N",
-                       help="local worker processes (default: one per core; 0: this process)")
-    where.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                       help="run on the Dask cluster of this scheduler")
-    where.add_argument("--dask-local", type=int, metavar="N",
-                       help="start a Dask cluster of N worker processes on this machine")
-    parser.add_argument("--connect-timeout", type=float, default=CONNECT_TIMEOUT_S,
-                        metavar="SECONDS", help="give up on a scheduler after this long "
-                                                f"(default {CONNECT_TIMEOUT_S:g})")
-    parser.add_argument("--quiet", action="store_true", help="no progress, no tables")
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -117,7 +46,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.resume:
         _no_plan_options(args, args.scenarios)
         return _resume(args)
-    scenarios = [load_scenario(name, _overrides(args)) for name in args.scenarios]
+    scenarios = [load_scenario(name, overrides(args)) for name in args.scenarios]
     plan = compare.plan_compare(scenarios, _or(args.reps, DEFAULT_REPS["compare"]),
                                 _or(args.seed, DEFAULT_SEED))
     return _carry_out(args, plan, None)
@@ -143,7 +72,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     else:
         raise ScenarioError("give --grid KEY=V1,V2,... or --sample METHOD with --bounds "
                             "KEY=LOW:HIGH", key="sweep")
-    scenario = load_scenario(args.scenario, _overrides(args))
+    scenario = load_scenario(args.scenario, overrides(args))
     plan = sweep.plan_sweep(scenario, design, _or(args.reps, DEFAULT_REPS["sweep"]), seed)
     return _carry_out(args, plan, None)
 
@@ -262,13 +191,6 @@ def _plan_facts(plan: Plan) -> dict[str, Any]:
 
 def _workers(args: argparse.Namespace) -> Any:
     return open_workers(args.workers, args.scheduler, args.dask_local, args.connect_timeout)
-
-
-def _overrides(args: argparse.Namespace) -> list[str]:
-    overrides = list(args.set or [])
-    if args.weeks is not None:
-        overrides.append(f"run.weeks={args.weeks}")
-    return overrides
 
 
 def _no_plan_options(args: argparse.Namespace, scenarios: list[str]) -> None:

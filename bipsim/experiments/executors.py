@@ -22,6 +22,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from bipsim.options import CONNECT_TIMEOUT_S, worker_count
+
 from .provenance import code_fingerprint
 from .worker import ignore_sigint
 
@@ -30,8 +32,6 @@ log = logging.getLogger(__name__)
 #: Threads for BLAS/OpenMP in local worker processes: one run per core, so extra
 #: threads would only compete (Dask's nanny sets the same for its workers).
 SINGLE_THREADED = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-#: Default seconds to wait for a Dask scheduler to answer.
-CONNECT_TIMEOUT_S = 10.0
 
 
 class ExecutorError(Exception):
@@ -95,7 +95,7 @@ def open_workers(workers: int | None = None, scheduler: str | None = None,
         with _dask(None, dask_local, connect_timeout) as opened:
             yield opened
     else:
-        with _local((os.cpu_count() or 1) if workers is None else workers) as opened:
+        with _local(worker_count(workers)) as opened:
             yield opened
 
 

@@ -1,0 +1,125 @@
+"""``bipsim run`` and ``bipsim params``: what they do once their flags are parsed.
+
+The flags are declared in :mod:`bipsim.cli`; this module is imported only when one
+of these commands runs. ``run --check`` and ``params`` do not need the model, so
+Mesa, numpy and pandas are imported only once a run starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import yaml
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from . import parameters
+from .options import overrides
+from .scenario import load_scenario
+
+#: Runs projected to take longer than this show a progress bar.
+PROGRESS_AFTER_S = 3.0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``bipsim run``: load, validate, run, write the folder, print the summary.
+
+    With ``--check``: load and validate only, and print the resolved scenario.
+    """
+    scenario = load_scenario(args.scenario, overrides(args, with_seed=True))
+    if args.check:
+        print(yaml.safe_dump(scenario.nested(), sort_keys=False, allow_unicode=True),
+              end="")
+        return 0
+    from .model import BipModel
+    from .runfolder import choose_folder, staged, write_run
+
+    console = Console(quiet=args.quiet)
+    if not console.is_terminal:
+        console.width = 110  # piped output: room for the key column
+    folder = choose_folder(args.out, args.outputs, scenario.name)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    model = BipModel.from_scenario(scenario)
+    timings["build_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    with _WeeklyProgress(model.p["weeks"], scenario.name) as progress:
+        model.run(progress=progress.advance)
+    timings["run_s"] = time.perf_counter() - started
+    plot = None
+    if not args.no_plots:
+        from .plots import write_run_plots  # matplotlib only when plotting
+        plot = write_run_plots
+    with staged(folder, exact=args.out is not None) as tmp:
+        summary = write_run(model, scenario, tmp, timings, argv=args.argv, plot=plot)
+        table = summary_table(scenario.name, model.p["seed"], model.p["weeks"], summary)
+        with open(tmp / "summary.txt", "w", encoding="utf-8") as f:
+            Console(file=f, width=110).print(table)
+    console.print(table)
+    console.print(f"Results in [bold]{folder}[/bold]")
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    """``bipsim params``: every parameter with default, allowed values and source."""
+    specs = [s for s in parameters.PARAMETERS.values() if args.group in (None, s.group)]
+    if args.markdown:
+        print(parameters.markdown_table(specs))
+        return 0
+    table = Table(title="bipsim parameters", show_lines=False)
+    table.add_column("key", no_wrap=True)
+    for column in ("default", "allowed", "meaning", "source"):
+        table.add_column(column, overflow="fold")
+    for spec in specs:
+        table.add_row(spec.path, str(spec.default), spec.allowed(), spec.doc, spec.source)
+    console = Console()
+    if not console.is_terminal:
+        console.width = 160  # piped into a file or pager: keep rows readable
+    console.print(table)
+    return 0
+
+
+def summary_table(name: str, seed: int, weeks: int, summary: dict) -> Table:
+    """The summary as a readable table."""
+    from .outcomes import OUTCOMES, format_value
+
+    table = Table(title=f"bipsim run: {name} (seed {seed}, {weeks} weeks)")
+    table.add_column("outcome")
+    table.add_column("value", justify="right")
+    table.add_column("key", style="dim")
+    for key, outcome in OUTCOMES.items():
+        table.add_row(outcome.label, format_value(key, summary[key]), key)
+    return table
+
+
+class _WeeklyProgress:
+    """A progress bar that appears only when the run is projected to be slow."""
+
+    def __init__(self, weeks: int, name: str) -> None:
+        self.weeks, self.name, self.done = weeks, name, 0
+        self.started = time.perf_counter()
+        self.bar: Progress | None = None
+        self.task = None
+
+    def __enter__(self) -> _WeeklyProgress:
+        return self
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        if self.bar is None:
+            elapsed = time.perf_counter() - self.started
+            if elapsed > 0.5 and elapsed / self.done * self.weeks > PROGRESS_AFTER_S:
+                self.bar = Progress(TextColumn(f"[bold]{self.name}[/bold] week"),
+                                    TextColumn("{task.completed}/{task.total}"), BarColumn(),
+                                    TimeRemainingColumn(), console=Console(stderr=True),
+                                    transient=True)
+                self.bar.start()
+                self.task = self.bar.add_task("run", total=self.weeks, completed=self.done)
+        else:
+            self.bar.update(self.task, completed=self.done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
