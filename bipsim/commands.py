@@ -83,14 +83,15 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 def summary_table(name: str, seed: int, weeks: int, summary: dict) -> Table:
     """The summary as a readable table."""
-    from .outcomes import OUTCOMES, format_value
+    from .formatting import value
+    from .outcomes import OUTCOMES
 
     table = Table(title=f"bipsim run: {name} (seed {seed}, {weeks} weeks)")
     table.add_column("outcome")
     table.add_column("value", justify="right")
     table.add_column("key", style="dim")
     for key, outcome in OUTCOMES.items():
-        table.add_row(outcome.label, format_value(key, summary[key]), key)
+        table.add_row(outcome.label, value(key, summary[key]), key)
     return table
 
 

@@ -1,7 +1,8 @@
 """The run summary: named outcomes computed from a finished model.
 
 Each outcome is declared once in ``OUTCOMES`` with its label, unit and meaning;
-``summary.json`` and the printed table use exactly these names.
+``summary.json`` and the printed table use exactly these names, and
+:mod:`bipsim.formatting` shows a value in its unit.
 """
 
 from __future__ import annotations
@@ -122,17 +123,3 @@ def _share(mask: np.ndarray) -> float | None:
 def _ratio_mean(num: pd.Series, den: pd.Series) -> float | None:
     ok = den > 0
     return float((num[ok] / den[ok]).mean()) if ok.any() else None
-
-
-def format_value(name: str, value: float | None) -> str:
-    """An outcome value as a planner reads it (percent, DKK, counts)."""
-    if value is None:
-        return "-"
-    unit = OUTCOMES[name].unit
-    if unit == "share":
-        return f"{100 * value:.1f} %"
-    if unit == "DKK":
-        return f"{value / 1e6:,.1f} mio. DKK" if abs(value) >= 1e6 else f"{value:,.0f} DKK"
-    if unit == "citizens":
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"

@@ -9,28 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import platform
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .outcomes import OUTCOMES, summarise
+from .provenance import manifest
 
 if TYPE_CHECKING:
     from .model import BipModel
     from .scenario import Scenario
 
-LIBRARIES = ("mesa", "numpy", "pandas", "scipy", "numba", "pyarrow", "matplotlib", "pyyaml",
-             "rich")
 
 
 class RunFolderError(Exception):
@@ -126,46 +121,8 @@ def write_run(model: BipModel, scenario: Scenario, folder: Path, timings: dict[s
         started = dt.datetime.now()
         plot(weekly, citizens, folder, f"{scenario.name} (seed {model.p['seed']})")
         timings["plots_s"] = (dt.datetime.now() - started).total_seconds()
-    (folder / "manifest.json").write_text(json.dumps(
-        manifest(model, scenario, timings, argv), indent=2), encoding="utf-8")
+    (folder / "manifest.json").write_text(json.dumps(manifest(
+        "run", argv, scenario=scenario.name, scenario_files=scenario.files,
+        overrides=scenario.overrides, seed=model.p["seed"], weeks=model.p["weeks"],
+        timings_s=timings), indent=2, ensure_ascii=False), encoding="utf-8")
     return summary
-
-
-def manifest(model: BipModel, scenario: Scenario, timings: dict[str, float],
-             argv: list[str] | None) -> dict[str, Any]:
-    """Provenance of a run: versions, commit, seed, scenario files, timings."""
-    return {
-        "bipsim_version": _version("bipsim"),
-        "git_commit": git_commit(),
-        "created": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "command": argv,
-        "scenario": scenario.name,
-        "scenario_files": scenario.files,
-        "overrides": scenario.overrides,
-        "seed": model.p["seed"],
-        "weeks": model.p["weeks"],
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "libraries": {name: _version(name) for name in LIBRARIES},
-        "timings_s": timings,
-    }
-
-
-def git_commit() -> str | None:
-    """Commit of the bipsim source tree (``+dirty`` if changed), or None outside git."""
-    here = Path(__file__).resolve().parent
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
-                                text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "."], cwd=here,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return commit + ("+dirty" if dirty else "")
-
-
-def _version(name: str) -> str | None:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None

@@ -13,7 +13,7 @@ import pytest
 from experiment_helpers import SMALL, results, run_cli
 from scipy import stats
 
-from bipsim.experiments import formatting
+from bipsim import formatting
 from bipsim.experiments.compare import plan_compare
 from bipsim.experiments.plan import replicate_seeds
 from bipsim.experiments.report import html_table
@@ -122,6 +122,20 @@ def test_formatting_shows_units_once_and_signs_differences():
     assert formatting.level("total_cost_dkk", cost) == "3,570.00 mio. DKK (3,500.00 to 3,640.00)"
     assert formatting.level("exits_job", Interval(2371.4, 2300, 2440, 5, 5)) == \
         "2,371 (2,300 to 2,440)"
+
+
+def test_one_formatter_for_values_spreads_and_intervals():
+    """The run summary (value), the scenario table (spread) and the reports (level)
+    show an outcome with the same unit and scale."""
+    assert formatting.value("share_job_12m", 0.068) == "6.8 %"
+    assert formatting.spread("share_job_12m", 0.068, 0.002) == "6.8 ± 0.2 %"
+    assert formatting.value("total_cost_dkk", 2.64e6) == "2.64 mio. DKK"
+    assert formatting.spread("total_cost_dkk", 2.64e6, 5e4) == "2.64 ± 0.05 mio. DKK"
+    assert formatting.level("total_cost_dkk", Interval(2.64e6, 2.6e6, 2.7e6, 1, 5)) == \
+        "2.64 mio. DKK (2.60 to 2.70)"
+    assert formatting.value("exits_job", 3205) == "3,205"
+    assert formatting.value("share_of_exits_job", None) == "-"
+    assert formatting.value("share_of_exits_job", float("nan")) == "-"
 
 
 # --- the command, end to end -------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bipsim import cli
+from bipsim import commands
 
 
 class FakeClock:
@@ -15,16 +15,16 @@ class FakeClock:
 
 
 def test_fast_run_shows_no_bar(monkeypatch):
-    monkeypatch.setattr(cli.time, "perf_counter", FakeClock(0.001))
-    with cli._WeeklyProgress(208, "fast") as progress:
+    monkeypatch.setattr(commands.time, "perf_counter", FakeClock(0.001))
+    with commands._WeeklyProgress(208, "fast") as progress:
         for _ in range(208):
             progress.advance()
         assert progress.bar is None
 
 
 def test_slow_run_shows_a_bar_that_counts_weeks(monkeypatch):
-    monkeypatch.setattr(cli.time, "perf_counter", FakeClock(0.2))
-    with cli._WeeklyProgress(52, "slow") as progress:
+    monkeypatch.setattr(commands.time, "perf_counter", FakeClock(0.2))
+    with commands._WeeklyProgress(52, "slow") as progress:
         for _ in range(52):
             progress.advance()
         assert progress.bar is not None

@@ -13,6 +13,7 @@ import time
 
 import numpy as np
 
+from bipsim.formatting import spread
 from bipsim.model import BipModel
 from bipsim.outcomes import OUTCOMES, summarise
 from bipsim.scenario import load_scenario
@@ -43,15 +44,7 @@ def main() -> None:
         for key in SHOWN:
             values = np.array([r[key] for r in runs], dtype=float)
             sd = values.std(ddof=1) if len(values) > 1 else 0.0
-            unit = OUTCOMES[key].unit
-            if unit == "share":
-                cells.append(f"{100 * values.mean():.1f} ± {100 * sd:.1f} %")
-            elif unit == "DKK":
-                cells.append(f"{values.mean() / 1e6:.2f} ± {sd / 1e6:.2f} mio.")
-            elif unit == "citizens":
-                cells.append(f"{values.mean():,.0f} ± {sd:,.0f}")
-            else:
-                cells.append(f"{values.mean():.2f} ± {sd:.2f}")
+            cells.append(spread(key, float(values.mean()), float(sd)))
         print("| " + " | ".join(cells) + " |")
     print(f"\nmean ± SD over seeds 1..{args.seeds}; labels: "
           + "; ".join(f"{k} = {OUTCOMES[k].label}" for k in SHOWN))

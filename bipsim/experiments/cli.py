@@ -27,6 +27,7 @@ from rich.console import Console
 
 from bipsim.options import overrides
 from bipsim.parameters import BY_NAME, ParameterError
+from bipsim.provenance import code_fingerprint, manifest
 from bipsim.runfolder import choose_folder
 from bipsim.scenario import ScenarioError, load_scenario
 
@@ -37,7 +38,6 @@ from .engine import RunError, StoppedError, execute
 from .executors import ExecutorError, open_workers
 from .plan import Plan
 from .progress import RunProgress
-from .provenance import code_fingerprint, manifest
 from .store import RunStore, StoreError
 
 
@@ -147,8 +147,8 @@ def _carry_out(args: argparse.Namespace, plan: Plan, store: RunStore | None) -> 
 def _write(plan: Plan, store: RunStore, records: list[dict[str, Any]],
            args: argparse.Namespace, out: Console, session: dict[str, Any]) -> None:
     started = time.perf_counter()
-    info = manifest(plan.kind, getattr(args, "argv", None), session.pop("executor"),
-                    {"plan": _plan_facts(plan), **session})
+    info = manifest(plan.kind, getattr(args, "argv", None), executor=session.pop("executor"),
+                    plan=_plan_facts(plan), **session)
     subtitle = (f"{_summary(plan)}; {_weeks(plan)} weeks; replicate seeds from base seed "
                 f"{plan.seed}. Made {dt.date.today():%d %B %Y}.")
     footer = (f"bipsim {info['bipsim_version']}, git commit {info['git_commit']}, model "

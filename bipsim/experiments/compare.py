@@ -20,11 +20,11 @@ import numpy as np
 import pandas as pd
 
 from bipsim.outcomes import OUTCOMES
+from bipsim.provenance import code_fingerprint
 from bipsim.scenario import Scenario, ScenarioError
 
 from . import tables
 from .plan import Plan, RunSpec, replicate_seeds
-from .provenance import code_fingerprint
 from .stats import Interval, fieller_ratio, mean_interval, paired_difference
 
 #: Weekly columns each run keeps, for the plots over time.

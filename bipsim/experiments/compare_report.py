@@ -22,14 +22,15 @@ from collections.abc import Sequence
 import pandas as pd
 from rich.table import Table
 
+from bipsim import formatting
 from bipsim.outcomes import OUTCOMES
 
-from . import figures, formatting
+from . import figures
 from .compare import KEY_OUTCOMES, Comparison
-from .formatting import rich_table
 from .report import Section, html_page
 from .stats import Interval
 from .store import OutputFiles, RunStore
+from .tables import rich_table
 
 HOW_TO_READ = (
     "Every scenario ran on the same {reps} replicate seeds, so replicate r of the "

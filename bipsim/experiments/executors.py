@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bipsim.options import CONNECT_TIMEOUT_S, worker_count
+from bipsim.provenance import code_fingerprint
 
-from .provenance import code_fingerprint
 from .worker import ignore_sigint
 
 log = logging.getLogger(__name__)

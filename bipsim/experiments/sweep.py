@@ -18,12 +18,12 @@ import pandas as pd
 
 from bipsim.outcomes import OUTCOMES
 from bipsim.parameters import BY_NAME, PARAMETERS
+from bipsim.provenance import code_fingerprint
 from bipsim.scenario import Scenario, ScenarioError, parse_override
 
 from . import tables
 from .designs import Design, Factor
 from .plan import Plan, RunSpec, replicate_seeds
-from .provenance import code_fingerprint
 from .sensitivity import indices_table
 
 #: Outcomes in the plots (those defined for the sweep's runs).

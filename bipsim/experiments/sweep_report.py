@@ -18,14 +18,15 @@ from __future__ import annotations
 import pandas as pd
 from rich.table import Table
 
+from bipsim import formatting
 from bipsim.outcomes import OUTCOMES
 
-from . import figures, formatting
-from .formatting import rich_table
+from . import figures
 from .report import Section, html_page
 from .sensitivity import COLUMNS
 from .store import OutputFiles, RunStore
 from .sweep import SweepResult, describe, factor_table
+from .tables import rich_table
 
 #: Design points beyond which the report shows no per-point table (the CSV has it).
 MAX_POINT_ROWS = 60

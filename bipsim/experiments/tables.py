@@ -1,11 +1,14 @@
-"""The results table: one row per run, assembled from run records in run-id order."""
+"""The results table (one row per run, assembled from run records in run-id order),
+and text tables for the terminal."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
+from rich.table import Table
 
 from bipsim.outcomes import OUTCOMES
 
@@ -41,3 +44,16 @@ def outcome_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             frame[name] = pd.to_numeric(column, errors="coerce").astype("float64")
     return frame
+
+
+def rich_table(frame: pd.DataFrame, title: str, words: tuple[str, ...] = ("reading",)
+               ) -> Table:
+    """A table of text cells for the terminal: numbers right, the first column and
+    columns of ``words`` left."""
+    table = Table(title=title, title_justify="left")
+    for i, column in enumerate(frame.columns):
+        left = i == 0 or column in words
+        table.add_column(str(column), justify="left" if left else "right", overflow="fold")
+    for row in frame.itertuples(index=False):
+        table.add_row(*("-" if isinstance(v, float) and math.isnan(v) else str(v) for v in row))
+    return table

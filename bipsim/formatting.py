@@ -1,19 +1,28 @@
-"""Outcome values as a planner reads them: levels with intervals, signed differences.
+"""Outcome values as a planner reads them: the one formatter of every table and report.
 
-A mean and its interval share one unit and scale, shown once:
-``5.1 % (4.9 to 5.3)``, ``+0.3 pp (+0.1 to +0.5)``, ``3.57 mio. DKK (3.50 to 3.64)``.
+A value is shown in its outcome's unit (``OUTCOMES[name].unit``): shares in percent
+(differences in percentage points), amounts in DKK (millions from a million up),
+counts of citizens as whole numbers once large. A mean and its interval share one
+unit and scale, shown once: ``5.1 % (4.9 to 5.3)``, ``+0.3 pp (+0.1 to +0.5)``,
+``3.57 mio. DKK (3.50 to 3.64)``; a mean and its spread over replicates
+``6.8 ± 0.2 %``. Used by the run summary, compare and sweep reports and tools.
 """
 
 from __future__ import annotations
 
 import math
-
-import pandas as pd
-from rich.table import Table
+from typing import Protocol
 
 from bipsim.outcomes import OUTCOMES
 
-from .stats import Interval
+
+class Interval(Protocol):
+    """What :func:`level` and :func:`difference` read of an interval
+    (:class:`bipsim.experiments.stats.Interval` has it); NaN bounds: none known."""
+
+    mean: float
+    low: float
+    high: float
 
 
 def level(name: str, interval: Interval) -> str:
@@ -26,7 +35,7 @@ def difference(name: str, interval: Interval) -> str:
     return _with_interval(name, interval, sign=True)
 
 
-def value(name: str, x: float, sign: bool = False) -> str:
+def value(name: str, x: float | None, sign: bool = False) -> str:
     """One number in the outcome's unit (``-`` when undefined)."""
     if x is None or math.isnan(x):
         return "-"
@@ -34,22 +43,19 @@ def value(name: str, x: float, sign: bool = False) -> str:
     return _number(x, scale, decimals, sign) + unit
 
 
+def spread(name: str, mean: float, sd: float) -> str:
+    """A mean and its standard deviation (over replicates) in the outcome's unit:
+    ``6.8 ± 0.2 %``, ``3,205 ± 67``, ``2.64 ± 0.05 mio. DKK``."""
+    if math.isnan(mean):
+        return "-"
+    scale, decimals, unit = _style(name, mean, sign=False)
+    return (f"{_number(mean, scale, decimals, False)} ± "
+            f"{_number(sd, scale, decimals, False)}{unit}")
+
+
 def dkk(x: float, sign: bool = False) -> str:
     """An amount in DKK, in millions from a million up."""
     return value("total_cost_dkk", x, sign)
-
-
-def rich_table(frame: pd.DataFrame, title: str, words: tuple[str, ...] = ("reading",)
-               ) -> Table:
-    """A table of text cells for the terminal: numbers right, the first column and
-    columns of ``words`` left."""
-    table = Table(title=title, title_justify="left")
-    for i, column in enumerate(frame.columns):
-        left = i == 0 or column in words
-        table.add_column(str(column), justify="left" if left else "right", overflow="fold")
-    for row in frame.itertuples(index=False):
-        table.add_row(*("-" if isinstance(v, float) and math.isnan(v) else str(v) for v in row))
-    return table
 
 
 def _with_interval(name: str, interval: Interval, sign: bool) -> str:
