@@ -23,6 +23,20 @@ INDICATORS: tuple[str, ...] = (
     "job_search",
 )
 
+#: What each indicator measures, in English.
+LABELS_EN: dict[str, str] = {
+    "job_market_knowledge": "knowledge of the job market",
+    "concentration": "ability to concentrate",
+    "self_efficacy": "belief in getting a job (self-efficacy)",
+    "purposefulness": "purposefulness",
+    "contact_ability": "ability to make contact",
+    "cooperation": "ability to co-operate",
+    "network_support": "support from the network",
+    "everyday_coping": "coping with everyday life",
+    "health_coping": "coping with health",
+    "job_search": "job-search behaviour",
+}
+
 #: Labels a Danish trainer recognises (BIP terms).
 LABELS_DA: dict[str, str] = {
     "job_market_knowledge": "Kendskab til arbejdsmarkedet",

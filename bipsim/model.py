@@ -223,10 +223,13 @@ class BipModel(mesa.Model):
 
     def history(self, uid: int | None = None) -> pd.DataFrame:
         """Weekly states of tracked citizens (one, or all if ``uid`` is None);
-        ``caseworker_uid`` is -1 while the post is vacant."""
+        ``caseworker_uid`` is null while the post is vacant."""
         if not self._history:
             return pd.DataFrame()
         frame = pd.concat(self._history, ignore_index=True)
+        frame["caseworker_uid"] = _vacant_as_null(frame["caseworker_uid"])
+        frame["status"] = pd.Categorical(frame["status"], list(STATUS_NAMES.values()))
+        frame["belief"] = pd.Categorical(frame["belief"], BELIEF_LABELS, ordered=True)
         if uid is None:
             return frame
         return frame[frame.uid == uid].reset_index(drop=True)
@@ -251,6 +254,7 @@ class BipModel(mesa.Model):
         table = {k: v for k, v in cols.items() if v.ndim == 1 and k not in ("changed", "met",
                                                                             "interrupted")}
         table["status"] = pd.Categorical.from_codes(cols["status"], list(STATUS_NAMES.values()))
+        table["belief"] = _belief_categories(cols["belief"])
         table["caseworker_post"] = table.pop("post")
         for k, name in enumerate(INDICATORS):
             table[name] = cols["scores"][:, k]
@@ -259,12 +263,23 @@ class BipModel(mesa.Model):
             frame[col] = frame[col].where(frame[col] != NEVER).astype("Int32")
         return frame
 
-    def survey_panel(self) -> pd.DataFrame:
-        """All survey waves, one row per citizen and wave."""
+    def survey_panel(self, codes: bool = False) -> pd.DataFrame:
+        """All survey waves, one row per citizen and wave.
+
+        Args:
+            codes: Keep ``belief`` as its integer code (0 not yet formed, 1 no ... 5
+                yes) and ``caseworker_uid`` -1 while the post is vacant, for numeric
+                analysis; by default (as written to ``survey.parquet``) ``belief`` is
+                an ordered category and both are null when missing.
+        """
         if not self.survey_rows:
             return pd.DataFrame()
-        return pd.DataFrame({k: np.concatenate([r[k] for r in self.survey_rows])
-                             for k in self.survey_rows[0]})
+        frame = pd.DataFrame({k: np.concatenate([r[k] for r in self.survey_rows])
+                              for k in self.survey_rows[0]})
+        if not codes:
+            frame["belief"] = _belief_categories(frame["belief"].to_numpy())
+            frame["caseworker_uid"] = _vacant_as_null(frame["caseworker_uid"])
+        return frame
 
     def run(self, weeks: int | None = None, progress: Callable[[int], None] | None = None) -> None:
         """Run ``weeks`` weeks (default: the ``weeks`` parameter)."""
@@ -275,6 +290,19 @@ class BipModel(mesa.Model):
             self.step()
             if progress is not None:
                 progress(1)
+
+
+#: The belief answers as categories; code 0 (not yet formed) is null.
+BELIEF_LABELS = [label for code, label in BELIEF_ANSWERS.items() if code > 0]
+
+
+def _belief_categories(codes: np.ndarray) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes.astype(np.int8) - 1, BELIEF_LABELS, ordered=True)
+
+
+def _vacant_as_null(uids: pd.Series) -> pd.Series:
+    """Caseworker uids with -1 (a vacant post) as null."""
+    return uids.astype("Int64").where(uids >= 0)
 
 
 def _reporter(name: str) -> Callable[[BipModel], float]:

@@ -27,8 +27,8 @@ MODEL_SOURCES = ("*.py", "rules/*.py", "experiments/worker.py")
 #: Top-level modules that cannot change a run's outcome once its parameters are
 #: resolved (the plan holds them), so editing them does not block a resume.
 NOT_MODEL = frozenset({"__main__.py", "cli.py", "commands.py", "data_dictionary.py",
-                       "formatting.py", "options.py", "plots.py", "provenance.py",
-                       "runfolder.py", "scenario.py"})
+                       "errors.py", "formatting.py", "options.py", "plots.py",
+                       "provenance.py", "runfolder.py", "scenario.py", "yamlsafe.py"})
 
 
 def manifest(kind: str, command: list[str] | None, **facts: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from helpers import SMALL, run_model
 
 from bipsim.agents import NEVER
 from bipsim.indicators import INDICATORS
-from bipsim.model import BipModel
+from bipsim.model import BELIEF_LABELS, BipModel
 from bipsim.rules.meetings import BELIEVES
 
 
@@ -252,7 +252,10 @@ def test_survey_waves_measure_the_latent_scores():
     panel = m.survey_panel()
     assert sorted(panel.week.unique()) == [0, 13, 26, 39, 52]
     assert panel[list(INDICATORS)].isin([1, 2, 3, 4, 5]).all().all()
-    assert set(panel.belief.unique()) <= {0, 1, 2, 3, 4, 5}
+    assert set(panel.belief.dropna()) <= set(BELIEF_LABELS)  # null: not yet formed
+    codes = m.survey_panel(codes=True).belief.to_numpy()
+    assert set(np.unique(codes)) <= {0, 1, 2, 3, 4, 5}
+    assert (codes == panel.belief.cat.codes.to_numpy() + 1).all()
     last = panel[panel.week == 52].set_index("uid")
     latent = dict(zip(m.citizens.uid, m.citizens.scores[:, 0], strict=True))
     r = np.corrcoef(last.index.map(latent), last[INDICATORS[0]])[0, 1]

@@ -43,7 +43,7 @@ def study_statistics(model: BipModel) -> dict[str, float]:
     if model.p["wave_interval"] == 0:
         raise ValueError("the study needs a survey (survey.wave_interval > 0)")
     citizens = model.citizen_table()
-    panel = model.survey_panel()
+    panel = model.survey_panel(codes=True)
     cohort = citizens[citizens.uid < model.p["n_citizens"]]
     status = cohort.status.astype(str).to_numpy()
     ti_exit = cohort.ti_exit.astype("float").fillna(np.inf).to_numpy()

@@ -1,0 +1,339 @@
+"""The data dictionary: every column of every table bipsim writes, its meaning and unit.
+
+One place for what a run folder (``weekly.csv``, ``citizens.parquet``,
+``survey.parquet``, ``summary.json``) and a compare or sweep folder hold. Columns
+that other tables already define are taken from there, not repeated: outcomes from
+:data:`bipsim.outcomes.OUTCOMES`, indicators from :mod:`bipsim.indicators`, swept
+parameters from the parameter table. ``docs/data_dictionary.md`` is rendered from
+here (``python -m bipsim.data_dictionary > docs/data_dictionary.md``), and a test
+compares the columns a small run, compare and sweep actually write with this
+dictionary, both ways.
+
+Conventions of the tables: categorical codes are stored as (ordered) categories
+with their labels, not integers; a missing value is null (a vacant post has no
+caseworker; an event that has not happened has no week), never a sentinel number.
+Weeks are counted from 0, the state before the first step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .agents import BELIEF_ANSWERS, STATUS_NAMES
+from .indicators import INDICATORS, LABELS_EN
+from .outcomes import OUTCOMES
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: what it means and in which unit (``""`` for text and identifiers)."""
+
+    meaning: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table a command writes.
+
+    Attributes:
+        files: The files holding it, relative to the folder.
+        written_by: The command that writes it.
+        about: What one row is.
+        columns: Column name to its meaning and unit, in the order written.
+        parameters: Also one column per swept parameter, named by its dotted key.
+    """
+
+    files: tuple[str, ...]
+    written_by: str
+    about: str
+    columns: dict[str, Column]
+    parameters: bool = False
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+#: Labels of the categorical columns, in code order.
+STATUS = tuple(STATUS_NAMES.values())
+#: A caseworker's answer to "will the citizen get a job within the next year?";
+#: code 0 ("not yet formed", just after a caseworker change) is stored as null.
+BELIEF = tuple(label for code, label in BELIEF_ANSWERS.items() if code > 0)
+
+_PARAMETER = Column("value of this swept parameter (a dotted key of `bipsim params`) at "
+                    "this design point", "the parameter's unit (`bipsim params`)")
+
+
+def _outcomes(what: str = "") -> dict[str, Column]:
+    return {k: Column(o.doc + what, o.unit) for k, o in OUTCOMES.items()}
+
+
+def _indicators(meaning: str, unit: str, prefix: str = "") -> dict[str, Column]:
+    return {prefix + k: Column(meaning.format(LABELS_EN[k]), unit) for k in INDICATORS}
+
+
+def _interval(prefix: str, what: str, unit: str) -> dict[str, Column]:
+    return {
+        f"{prefix}_mean": Column(f"{what}: mean over paired replicates", unit),
+        f"{prefix}_low": Column(f"{what}: lower end of the 95 % interval of the mean", unit),
+        f"{prefix}_high": Column(f"{what}: upper end of the 95 % interval of the mean", unit),
+        f"{prefix}_sd": Column(f"{what}: standard deviation over replicates", unit),
+        f"{prefix}_n": Column(f"{what}: replicates", "runs"),
+    }
+
+
+_FLOWS = {
+    "entrants": ("citizens entering benefit", "citizens"),
+    "caseworkers_leaving": ("caseworkers leaving their post", "caseworkers"),
+    "reorganisations": ("reorganisations that reassign cases", "reorganisations"),
+    "meetings": ("meetings held", "meetings"),
+    "company_starts": ("company placements started", "placements"),
+    "other_starts": ("other activities started", "activities"),
+    "job": ("exits to a job", "citizens"),
+    "education": ("exits to education", "citizens"),
+    "other_benefit": ("moves to another benefit", "citizens"),
+    "caseworker_changes": ("caseworker changes (one per citizen whose caseworker changed)",
+                           "changes"),
+    "cost_dkk": ("public cost: benefit, activities and occupied caseworker posts", "DKK"),
+}
+_CUMULATED = ("job", "education", "other_benefit", "entrants", "company_starts",
+              "caseworker_changes", "cost_dkk")
+
+WEEKLY: dict[str, Column] = {
+    "week": Column("week of the run; 0 is the state before the first step", "week"),
+    "n_on_benefit": Column("citizens on benefit at the end of the week", "citizens"),
+    "n_company": Column("citizens on benefit in a company placement", "citizens"),
+    "n_other_activity": Column("citizens on benefit in another activity and not in a "
+                               "company placement", "citizens"),
+    "n_passive": Column("citizens on benefit in no activity", "citizens"),
+    "n_caseworkers": Column("occupied caseworker posts", "caseworkers"),
+    "n_posts_vacant": Column("vacant caseworker posts (their citizens have no meetings)",
+                             "posts"),
+    "share_believes": Column("share of citizens on benefit whose caseworker answers 'good "
+                             "chances' or 'yes'; null when nobody is on benefit", "share"),
+    "mean_readiness": Column("mean readiness of citizens on benefit; null when nobody is",
+                             "SD of readiness among entrants"),
+    "mean_readiness_company": Column("mean readiness of citizens in a company placement; "
+                                     "null when nobody is", "SD of readiness among entrants"),
+    "mean_readiness_other": Column("mean readiness of citizens in another activity only; "
+                                   "null when nobody is", "SD of readiness among entrants"),
+    "mean_readiness_passive": Column("mean readiness of passive citizens; null when nobody "
+                                     "is", "SD of readiness among entrants"),
+    **{f"new_{k}": Column(f"{what} this week", unit) for k, (what, unit) in _FLOWS.items()},
+    **{f"cum_{k}": Column(f"{_FLOWS[k][0]} from week 1 to this week", _FLOWS[k][1])
+       for k in _CUMULATED},
+    **_indicators("mean latent score of citizens on benefit: {}", "SD among entrants",
+                  "mean_"),
+}
+
+CITIZENS: dict[str, Column] = {
+    "uid": Column("citizen id, unique within the run; the week-0 stock is 0 to "
+                  "n_citizens - 1, entrants follow", ""),
+    "jobcentre": Column("jobcentre index, 0 to n_jobcentres - 1", ""),
+    "under_30": Column("under 30 years of age (more likely to leave for education)",
+                       "true/false"),
+    "readiness": Column("readiness at the end: weighted mean of the predictive indicators",
+                        "SD among entrants"),
+    "ti_entry": Column("week the spell on benefit began (negative: before the run)", "week"),
+    "n_changes": Column("caseworker changes during the run", "changes"),
+    "belief": Column("the current caseworker's answer to 'will the citizen get a job within "
+                     f"the next year?': {', '.join(BELIEF)}; null when not yet formed "
+                     "(after a caseworker change, before a meeting)", "category"),
+    "ti_meeting": Column("week of the last meeting; null if none", "week"),
+    "n_meetings": Column("meetings during the run", "meetings"),
+    "in_company": Column("in a company placement at the end (or at exit)", "true/false"),
+    "in_other": Column("in another activity at the end (or at exit)", "true/false"),
+    "ti_company_end": Column("planned or actual end of the last company placement; null if "
+                             "none", "week"),
+    "ti_other_end": Column("planned or actual end of the last other activity; null if none",
+                           "week"),
+    "n_other_done": Column("other activities completed (steps of the staircase)",
+                           "activities"),
+    "weeks_company": Column("weeks in a company placement during the run", "weeks"),
+    "weeks_other": Column("weeks in another activity during the run", "weeks"),
+    "weeks_passive": Column("weeks on benefit in no activity during the run", "weeks"),
+    "weeks_on_benefit": Column("weeks on benefit during the run", "weeks"),
+    "status": Column(f"state at the end: {', '.join(STATUS)}", "category"),
+    "ti_exit": Column("week the citizen left benefit; null if still on benefit", "week"),
+    "caseworker_post": Column("caseworker post (a post keeps its citizens when its holder "
+                              "changes; it may be vacant)", ""),
+    **_indicators("latent score at the end (or at exit): {}", "SD among entrants"),
+}
+
+SURVEY: dict[str, Column] = {
+    "week": Column("week of the survey wave", "week"),
+    "uid": CITIZENS["uid"],
+    "jobcentre": CITIZENS["jobcentre"],
+    "caseworker_uid": Column("id of the caseworker in the citizen's post; null while the "
+                             "post is vacant", ""),
+    "weeks_on_benefit": Column("weeks since the spell on benefit began", "weeks"),
+    "n_changes": Column("caseworker changes so far in the run", "changes"),
+    "belief": Column("the caseworker's answer to the belief question: "
+                     f"{', '.join(BELIEF)}; null when not yet formed", "category"),
+    "in_company": Column("in a company placement this week", "true/false"),
+    "in_other": Column("in another activity this week", "true/false"),
+    "under_30": CITIZENS["under_30"],
+    **_indicators("measured answer (latent score plus measurement noise, cut into five "
+                  "steps): {}", "answer 1-5"),
+}
+
+SUMMARY: dict[str, Column] = {
+    "scenario": Column("scenario name", ""),
+    "seed": Column("seed of the run", ""),
+    "weeks": Column("weeks simulated", "weeks"),
+    **{f"outcomes.{k}": c for k, c in _outcomes("; null where undefined").items()},
+    **{f"definitions.{k}": Column(f"definition of outcomes.{k}, in words", "")
+       for k in OUTCOMES},
+}
+
+_RUN_ID = {
+    "run_id": Column("run id in the experiment's plan (plan.json); rows sorted by it", ""),
+}
+_INTERVAL = {
+    "mean": Column("mean over replicates", "the outcome's unit"),
+    "low": Column("lower end of the 95 % t interval of the mean (model randomness only)",
+                  "the outcome's unit"),
+    "high": Column("upper end of the 95 % t interval of the mean", "the outcome's unit"),
+    "sd": Column("standard deviation over replicates", "the outcome's unit"),
+    "n": Column("replicates", "runs"),
+}
+_OUTCOME_KEY = {
+    "outcome": Column("outcome key (summary.json, `OUTCOMES`)", ""),
+    "label": Column("the outcome's label, as printed", ""),
+    "unit": Column("the outcome's unit: share, citizens, weeks, changes or DKK", ""),
+}
+
+TABLES: dict[str, Table] = {
+    "weekly": Table(("weekly.csv",), "bipsim run", "one week of the run, from week 0",
+                    WEEKLY),
+    "citizens": Table(("citizens.parquet",), "bipsim run",
+                      "one citizen ever present: the final state, or the state at exit",
+                      CITIZENS),
+    "survey": Table(("survey.parquet",), "bipsim run",
+                    "one citizen on benefit at one survey wave (every survey.wave_interval "
+                    "weeks; no file when the scenario has no survey)", SURVEY),
+    "summary": Table(("summary.json",), "bipsim run",
+                     "one run: the summary outcomes (keys as dotted paths)", SUMMARY),
+    "compare_results": Table(
+        ("results.csv", "results.parquet"), "bipsim compare", "one run",
+        {**_RUN_ID, "scenario": Column("scenario label (the first is the baseline)", ""),
+         "replicate": Column("replicate index; replicate r of every scenario shares its seed",
+                             ""),
+         "seed": Column("the run's seed (replicate seed)", ""), **_outcomes()}),
+    "compare_weekly": Table(
+        ("weekly.parquet",), "bipsim compare", "one week of one run",
+        {**_RUN_ID, "scenario": Column("scenario label", ""),
+         "replicate": Column("replicate index", ""),
+         **{k: WEEKLY[k] for k in ("week", "n_on_benefit", "cum_job", "cum_education",
+                                   "cum_other_benefit", "cum_cost_dkk")}}),
+    "compare_outcomes": Table(
+        ("outcomes.csv",), "bipsim compare", "one outcome of one scenario",
+        {"scenario": Column("scenario label", ""), **_OUTCOME_KEY, **_INTERVAL}),
+    "compare_differences": Table(
+        ("differences.csv",), "bipsim compare",
+        "one outcome of one alternative minus the baseline, paired by replicate seed",
+        {"alternative": Column("the alternative scenario's label", ""), **_OUTCOME_KEY,
+         "baseline_mean": Column("the baseline's mean", "the outcome's unit"),
+         "alternative_mean": Column("the alternative's mean", "the outcome's unit"),
+         "mean": Column("mean paired difference, alternative minus baseline",
+                        "the outcome's unit"),
+         "low": Column("lower end of the 95 % t interval of the paired difference",
+                       "the outcome's unit"),
+         "high": Column("upper end of the 95 % t interval of the paired difference",
+                        "the outcome's unit"),
+         "sd": Column("standard deviation of the paired differences", "the outcome's unit"),
+         "n": Column("pairs (replicates)", "runs"),
+         "relative": Column("mean difference over the baseline's mean; null when that is 0",
+                            "ratio"),
+         "excludes_zero": Column("the 95 % interval excludes 0", "true/false")}),
+    "compare_costs": Table(
+        ("costs.csv",), "bipsim compare", "one alternative against the baseline",
+        {"alternative": Column("the alternative scenario's label", ""),
+         **_interval("extra_jobs", "extra exits to job", "citizens"),
+         **_interval("extra_cost_dkk", "extra total public cost", "DKK"),
+         "cost_per_extra_job_dkk": Column("extra cost over extra exits to job (ratio of the "
+                                          "means)", "DKK per job entry"),
+         "cost_per_extra_job_low": Column("lower end of Fieller's 95 % interval of the "
+                                          "ratio; null when unbounded", "DKK per job entry"),
+         "cost_per_extra_job_high": Column("upper end of Fieller's 95 % interval; null when "
+                                           "unbounded", "DKK per job entry"),
+         "bounded": Column("Fieller's interval is bounded (the extra job entries are "
+                           "distinguishable from 0)", "true/false"),
+         "reading": Column("the result in words", "")}),
+    "sweep_results": Table(
+        ("results.csv", "results.parquet"), "bipsim sweep", "one run",
+        {**_RUN_ID, "point": Column("design point index", ""),
+         "replicate": Column("replicate index; replicate r of every point shares its seed",
+                             ""),
+         "seed": Column("the run's seed (replicate seed)", ""), **_outcomes()},
+        parameters=True),
+    "sweep_points": Table(
+        ("points.csv",), "bipsim sweep", "one design point: the mean over its replicates",
+        {"point": Column("design point index", ""),
+         "reps": Column("replicates at this point", "runs"),
+         **_outcomes(" Mean over the point's replicates.")},
+        parameters=True),
+    "sweep_indices": Table(
+        ("indices.csv",), "bipsim sweep --sample sobol|morris",
+        "one outcome and one parameter: sensitivity indices (SALib)",
+        {"outcome": _OUTCOME_KEY["outcome"],
+         "parameter": Column("the parameter's dotted key", ""),
+         "S1": Column("Sobol' first-order index (sobol)", "share of variance"),
+         "S1_conf": Column("half-width of the 95 % bootstrap interval of S1",
+                           "share of variance"),
+         "ST": Column("Sobol' total-order index (sobol)", "share of variance"),
+         "ST_conf": Column("half-width of the 95 % bootstrap interval of ST",
+                           "share of variance"),
+         "mu_star": Column("Morris mean absolute elementary effect (morris)",
+                           "the outcome's unit per parameter range"),
+         "mu_star_conf": Column("half-width of the 95 % bootstrap interval of mu_star",
+                                "the outcome's unit per parameter range"),
+         "mu": Column("Morris mean elementary effect (morris)",
+                      "the outcome's unit per parameter range"),
+         "sigma": Column("standard deviation of the elementary effects (morris)",
+                         "the outcome's unit per parameter range")},
+        notes=("S1 to ST_conf for --sample sobol, mu_star to sigma for --sample morris",)),
+}
+
+
+def undocumented(table: str, columns: list[str]) -> tuple[list[str], list[str]]:
+    """Columns written but not in the dictionary, and documented but not written.
+
+    Swept parameter columns (dotted keys of the parameter table) count as documented
+    in tables with ``parameters``; indices columns of the other method as not written.
+    """
+    from .parameters import PARAMETERS
+
+    spec = TABLES[table]
+    keys = {p.path for p in PARAMETERS.values()} if spec.parameters else set()
+    extra = [c for c in columns if c not in spec.columns and c not in keys]
+    missing = [c for c in spec.columns if c not in columns]
+    return extra, missing
+
+
+def markdown() -> str:
+    """The dictionary as Markdown (``docs/data_dictionary.md``)."""
+    lines = ["# Data dictionary", "",
+             "Every column of every table bipsim writes. Generated from "
+             "`bipsim/data_dictionary.py` by `python -m bipsim.data_dictionary > "
+             "docs/data_dictionary.md`; a test keeps both in step with what the commands "
+             "write.", "",
+             "Conventions: categorical codes are stored as categories with their labels "
+             f"(`status`: {', '.join(STATUS)}; `belief`: {', '.join(BELIEF)}, ordered); "
+             "a missing value is null, never a sentinel number (a vacant post has no "
+             "caseworker; an event that has not happened has no week). Weeks count from "
+             "0, the state before the first step. Outcome definitions come from "
+             "`bipsim/outcomes.py`; units of swept parameters from `bipsim params`.", ""]
+    for table in TABLES.values():
+        files = ", ".join(f"`{f}`" for f in table.files)
+        lines += [f"## {files} ({table.written_by})", "", f"One row: {table.about}.", ""]
+        lines += [f"{note[0].upper()}{note[1:]}.\n" for note in table.notes]
+        lines += ["| column | unit | meaning |", "|---|---|---|"]
+        for column, spec in table.columns.items():
+            lines.append(f"| `{column}` | {spec.unit or '-'} | {spec.meaning} |")
+        if table.parameters:
+            lines.append(f"| `<group.name>` | {_PARAMETER.unit} | {_PARAMETER.meaning} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")
