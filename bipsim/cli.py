@@ -20,11 +20,12 @@ import logging
 import sys
 from typing import Any
 
-from . import options, parameters
+from . import options
 from .calibration.cli import add_commands as add_calibrate
 from .dashboard.cli import add_commands as add_dashboard
 from .experiments.arguments import add_commands as add_experiments
 from .options import Command, Parser
+from .scenario_commands import add_commands as add_scenario_commands
 
 EPILOG = ("Run 'bipsim COMMAND --help' for a command's flags. Exit codes: 0 done, 1 a run "
           "failed, 2 bad input, 130/143 stopped by SIGINT/SIGTERM.")
@@ -48,15 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     options.add_quiet(run, "print no summary table")
     run.add_argument("--check", action="store_true",
-                     help="validate only: print the resolved scenario (every parameter) "
-                          "and exit without running it")
+                     help="validate only (and build the model): print the resolved scenario, "
+                          "every value with its source, and exit without running it")
     run.set_defaults(func=Command("bipsim.commands:cmd_run"))
 
-    params = sub.add_parser("params", help="list every scenario parameter")
-    params.add_argument("--group", choices=parameters.GROUPS, help="only this group")
-    params.add_argument("--markdown", action="store_true",
-                        help="print a Markdown table (the README's model card uses it)")
-    params.set_defaults(func=Command("bipsim.commands:cmd_params"))
+    add_scenario_commands(sub)
     add_calibrate(sub)
     add_experiments(sub)
     add_dashboard(sub)

@@ -1,8 +1,8 @@
-"""``bipsim run`` and ``bipsim params``: what they do once their flags are parsed.
+"""``bipsim run``: what it does once its flags are parsed.
 
-The flags are declared in :mod:`bipsim.cli`; this module is imported only when one
-of these commands runs. ``run --check`` and ``params`` do not need the model, so
-Mesa, numpy and pandas are imported only once a run starts.
+The flags are declared in :mod:`bipsim.cli`; this module is imported only when the
+command runs. ``bipsim params`` and ``bipsim scenarios`` are in
+:mod:`bipsim.scenario_commands`.
 """
 
 from __future__ import annotations
@@ -10,14 +10,13 @@ from __future__ import annotations
 import argparse
 import time
 
-import yaml
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from . import parameters
 from .options import overrides
 from .scenario import load_scenario
+from .scenario_commands import resolved_yaml
 
 #: Runs projected to take longer than this show a progress bar.
 PROGRESS_AFTER_S = 3.0
@@ -29,11 +28,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     With ``--check``: load and validate only, and print the resolved scenario.
     """
     scenario = load_scenario(args.scenario, overrides(args, with_seed=True))
-    if args.check:
-        print(yaml.safe_dump(scenario.nested(), sort_keys=False, allow_unicode=True),
-              end="")
-        return 0
     from .model import BipModel
+
+    if args.check:  # building checks what no single value can (jobcentres <= citizens)
+        BipModel.from_scenario(scenario)
+        print(resolved_yaml(scenario), end="")
+        return 0
     from .runfolder import choose_folder, staged, write_run
 
     console = Console(quiet=args.quiet)
@@ -59,25 +59,6 @@ def cmd_run(args: argparse.Namespace) -> int:
             Console(file=f, width=110).print(table)
     console.print(table)
     console.print(f"Results in [bold]{folder}[/bold]")
-    return 0
-
-
-def cmd_params(args: argparse.Namespace) -> int:
-    """``bipsim params``: every parameter with default, allowed values and source."""
-    specs = [s for s in parameters.PARAMETERS.values() if args.group in (None, s.group)]
-    if args.markdown:
-        print(parameters.markdown_table(specs))
-        return 0
-    table = Table(title="bipsim parameters", show_lines=False)
-    table.add_column("key", no_wrap=True)
-    for column in ("default", "allowed", "meaning", "source"):
-        table.add_column(column, overflow="fold")
-    for spec in specs:
-        table.add_row(spec.path, str(spec.default), spec.allowed(), spec.doc, spec.source)
-    console = Console()
-    if not console.is_terminal:
-        console.width = 160  # piped into a file or pager: keep rows readable
-    console.print(table)
     return 0
 
 

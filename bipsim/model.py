@@ -19,6 +19,7 @@ The week, in this order (``WEEK`` below drives :meth:`BipModel.step`):
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -29,6 +30,7 @@ import pandas as pd
 from . import parameters
 from .agents import BELIEF_ANSWERS, NEVER, STATUS_NAMES, CitizenSet
 from .indicators import INDICATORS, readiness_weights
+from .live import set_lever
 from .population import assign_posts, build_caseworkers, build_jobcentres, draw_citizens
 from .rules.costs import account_costs
 from .rules.exits import leave_benefit
@@ -62,30 +64,36 @@ CUMULATED = ("new_job", "new_education", "new_other_benefit", "new_entrants",
 class BipModel(mesa.Model):
     """Citizens and caseworkers of one or more jobcentres, week by week.
 
-    Build it from keyword parameters (every name in ``parameters.PARAMETERS``,
-    defaults for the rest), so ``mesa.batch_run(BipModel, parameters={...})``
-    works, or from a scenario with :meth:`from_scenario`.
+    Build it from keyword parameters (every name in ``parameters.PARAMETERS``; the
+    rest take their defaults, the calibrated baseline's), so
+    ``mesa.batch_run(BipModel, parameters={...})`` and Mesa's ``SolaraViz`` with a
+    plain ``model_params`` dict work, or from a scenario with :meth:`from_scenario`.
 
     Args:
-        seed: Seed of every random stream (overrides the ``seed`` parameter).
+        seed: Seed of every random stream. None draws a fresh one, recorded as
+            ``model.p["seed"]``, so repeated runs differ (as Mesa's models do).
         track: Citizen uids whose weekly history to keep, or ``"all"``.
-        **params: Parameter values by name.
+        **kwargs: Parameter values by name (Mesa's tools need this exact name).
+
+    Raises:
+        ParameterError: Unknown names or values not allowed (all of them at once).
     """
 
     def __init__(self, seed: int | None = None, track: Iterable[int] | str = (),
-                 **params: Any) -> None:
+                 **kwargs: Any) -> None:
         p = parameters.defaults()
-        if seed is not None:
-            params["seed"] = seed
-        for name, value in params.items():
+        p["seed"] = secrets.randbelow(2**32) if seed is None else seed
+        problems = []
+        for name, value in [*kwargs.items(), ("seed", p["seed"])]:
             spec = parameters.BY_NAME.get(name)
-            if spec is None:
-                raise parameters.ParameterError(f"unknown parameter {name!r}")
-            value, problem = parameters.check_value(spec, value)
-            if problem:
-                raise parameters.ParameterError(
-                    f"{spec.path}={value!r}: {problem}; allowed: {spec.allowed()}")
-            p[name] = value
+            try:
+                if spec is None:
+                    raise parameters.ParameterError(f"unknown parameter {name!r}")
+                p[name] = spec.validate(value)
+            except parameters.ParameterError as err:
+                problems.append(str(err))
+        if problems:
+            raise parameters.ParameterError("; ".join(problems))
         super().__init__(rng=p["seed"])
         self.p = p
         self.week = 0
@@ -107,11 +115,26 @@ class BipModel(mesa.Model):
 
     @classmethod
     def from_scenario(cls, scenario: Any, seed: int | None = None, **kwargs: Any) -> BipModel:
-        """Build from a loaded :class:`bipsim.scenario.Scenario`."""
+        """Build from a loaded :class:`bipsim.scenario.Scenario` (its ``run.seed``
+        unless ``seed`` is given)."""
         params = {**scenario.params, **kwargs}
         if seed is not None:
             params["seed"] = seed
         return cls(**params)
+
+    def set_lever(self, name: str, value: Any) -> Any:
+        """Change a live lever from the next week on, re-deriving what depends on it
+        (caseworkers' optimism, jobcentres' turnover, company places; see
+        :mod:`bipsim.live`).
+
+        Returns:
+            The value as stored (coerced to the parameter's kind).
+
+        Raises:
+            ParameterError: Not a lever, fixed when the model is built (``live: false``
+                in the table, e.g. ``caseload``), or a value not allowed.
+        """
+        return set_lever(self, name, value)
 
     # --- set-up ------------------------------------------------------------------
     def _populate(self) -> None:

@@ -22,7 +22,10 @@ import importlib
 import os
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .scenario import Override
 
 #: Seconds to wait for a Dask scheduler before giving up (``--connect-timeout``).
 CONNECT_TIMEOUT_S = 10.0
@@ -177,12 +180,15 @@ def worker_count(workers: int | None = None) -> int:
         return os.cpu_count() or 1
 
 
-def overrides(args: argparse.Namespace, with_seed: bool = False) -> list[str]:
+def overrides(args: argparse.Namespace, with_seed: bool = False) -> list[str | Override]:
     """The ``--set`` overrides, then ``--weeks`` (and ``--seed`` if ``with_seed``) as
-    ``run.weeks``/``run.seed`` overrides when given."""
-    given = list(args.set or [])
+    ``run.weeks``/``run.seed`` overrides when given, each naming its flag (a bad value,
+    or the same key given by ``--set`` too, is blamed on the flag)."""
+    from .scenario import Override
+
+    given: list[str | Override] = list(args.set or [])
     if args.weeks is not None:
-        given.append(f"run.weeks={args.weeks}")
+        given.append(Override("run.weeks", args.weeks, "--weeks"))
     if with_seed and args.seed is not None:
-        given.append(f"run.seed={args.seed}")
+        given.append(Override("run.seed", args.seed, "--seed"))
     return given

@@ -72,8 +72,13 @@ def build_jobcentres(p: dict, streams: Streams) -> Jobcentres:
         turnover = np.clip(turnover, *TURNOVER_CLIP)
     n_posts = np.ceil(size / caseload).astype(np.int64)
     first_post = np.concatenate([[0], np.cumsum(n_posts)[:-1]])
-    slots = np.round(p["company_slots_per_100"] * size / 100).astype(np.int64)
+    slots = company_slots(p["company_slots_per_100"], size)
     return Jobcentres(size, caseload, turnover, first_post, n_posts, slots)
+
+
+def company_slots(per_100: float, size: np.ndarray) -> np.ndarray:
+    """Company placement places of jobcentres of ``size`` citizens."""
+    return np.round(per_100 * size / 100).astype(np.int64)
 
 
 def build_caseworkers(jc: Jobcentres, p: dict, streams: Streams) -> CaseworkerSet:

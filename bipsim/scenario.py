@@ -1,8 +1,21 @@
 """Scenario files: YAML ``group: {name: value}`` with ``extends`` and ``--set`` overrides.
 
-Every value is checked against :mod:`bipsim.parameters`; any problem raises
-:class:`ScenarioError` with one message naming file, line, key, the value given and
-what is allowed, so a typo never silently falls back to a default.
+Every value is checked with :meth:`bipsim.parameters.ParamSpec.validate`; a problem
+raises :class:`ScenarioError` naming file, line, key, the value given and what is
+allowed, so a typo never silently falls back to a default. All problems of one
+file (or of the command line's overrides) are reported together.
+
+**extends.** ``extends: baseline`` or a list, ``extends: [early_placement,
+continuity]``. Values are applied in this order: the defaults (the shipped fit for
+calibrated parameters), then each parent in the order listed (a later parent
+overrides an earlier one), then the file itself, which overrides all its parents.
+Each parent brings its own parents first, and a file reached twice (two parents
+that both extend ``baseline``) is applied once, the first time, so a parent always
+overrides the files it extends. Overrides from the command line come last.
+
+**Where a value comes from.** :attr:`Scenario.sources` records, for every
+parameter, ``default``, ``fit``, ``FILE:LINE`` or the flag that set it (``--set``,
+``--weeks``); ``bipsim params SCENARIO`` shows it.
 """
 
 from __future__ import annotations
@@ -22,13 +35,14 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bipsim import yamlsafe
 from bipsim.errors import InputError
-from bipsim.parameters import BY_NAME, GROUPS, PARAMETERS, ParamSpec, check_value
+from bipsim.parameters import BY_NAME, GROUPS, PARAMETERS, ParameterError, ParamSpec
+from bipsim.resources import scenarios_folder
 from bipsim.yamlsafe import shorten
 
 #: Scenarios shipped with the package, searched after ``./scenarios``.
-PACKAGE_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
-#: Stands in for file and line in errors from ``--set`` overrides.
-COMMAND_LINE = "command line (--set)"
+PACKAGE_SCENARIOS = scenarios_folder()
+#: Source of a value given with ``--set`` (stands in for the file in errors).
+COMMAND_LINE = "--set"
 
 _META_KEYS = ("extends", "name", "description", "calibration")
 # ``calibration:`` holds the provenance of fitted parameters (calibration/fitted.yaml):
@@ -44,14 +58,56 @@ _CONSTRUCT_ERRORS = (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeE
 
 
 class ScenarioError(InputError):
-    """A scenario that cannot be loaded; ``str()`` is one message saying where and why.
+    """A scenario that cannot be loaded; ``str()`` says where and why.
+
+    One error may carry several problems of the same file (``errors``); its own
+    attributes are those of the first.
 
     Attributes:
         problem: What is wrong, without the location.
-        file: File as given (or ``command line (--set)``), None if unknown.
+        file: File as given, or the flag (``--set``, ``--weeks``); None if unknown.
         line: 1-based line in ``file``, None if unknown.
         key: Dotted key concerned (``caseworkers.annual_turnover``), None if none.
+        errors: Every problem, this one first.
     """
+
+    def __init__(self, problem: str, file: str | None = None, line: int | None = None,
+                 key: str | None = None, more: Sequence[ScenarioError] = ()) -> None:
+        super().__init__(problem, file, line, key)
+        self.errors: tuple[ScenarioError, ...] = (self, *more)
+        if more:
+            self.args = (f"{len(self.errors)} problems:\n  "
+                         + "\n  ".join(e.location() for e in self.errors),)
+
+    def location(self) -> str:
+        """This problem alone, with its file, line and key."""
+        where = f"{self.file}, line {self.line}" if self.file and self.line else self.file
+        return ": ".join(part for part in (where, self.key, self.problem) if part)
+
+    @classmethod
+    def combine(cls, errors: Sequence[ScenarioError]) -> ScenarioError:
+        """One error reporting all ``errors`` (at least one)."""
+        first = errors[0]
+        return cls(first.problem, first.file, first.line, first.key, errors[1:])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keep the attributes when pickled between processes (parallel sweeps).
+        return type(self), (self.problem, self.file, self.line, self.key, self.errors[1:])
+
+
+@dataclass(frozen=True)
+class Override:
+    """A value given on the command line, after all files.
+
+    Attributes:
+        key: Dotted key, ``run.weeks``.
+        value: The value as given (validated when the scenario loads).
+        source: The flag that gave it, ``--set`` or e.g. ``--weeks``; errors blame it.
+    """
+
+    key: str
+    value: Any
+    source: str = COMMAND_LINE
 
 
 @dataclass
@@ -61,9 +117,13 @@ class Scenario:
     Attributes:
         name: ``name:`` of the requested file, else its stem (not inherited).
         description: ``description:`` of the requested file, else "" (not inherited).
-        files: The ``extends`` chain, base first, requested file last.
+        files: Every file applied, in the order applied (``extends`` first), the
+            requested file last.
         params: Every parameter by keyword name, defaults filled in, values coerced.
         overrides: ``group.name=value`` changes applied after the files.
+        sources: Where each parameter's value comes from, by keyword name:
+            ``default``, ``fit``, ``FILE:LINE``, ``--set``, another flag, or
+            ``with_params``.
     """
 
     name: str
@@ -71,6 +131,7 @@ class Scenario:
     files: list[str]
     params: dict[str, Any]
     overrides: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
 
     def nested(self) -> dict[str, Any]:
         """Name, description and ``{group: {name: value}}`` for every parameter.
@@ -83,19 +144,32 @@ class Scenario:
             out.setdefault(spec.group, {})[spec.name] = self.params[spec.name]
         return out
 
+    def source_of(self, name: str) -> str:
+        """Where a parameter's value comes from (the default's origin if unrecorded)."""
+        return self.sources.get(name) or BY_NAME[name].default_from
+
     def with_params(self, **changes: Any) -> Scenario:
         """Validated copy with parameters changed by keyword name, noted in ``overrides``.
 
         Raises:
-            ScenarioError: Unknown name or value not allowed.
+            ScenarioError: Unknown names or values not allowed (all of them).
         """
-        params, notes = dict(self.params), []
+        params, notes, sources, errors = dict(self.params), [], dict(self.sources), []
         for name, raw in changes.items():
             if name not in BY_NAME:
-                raise ScenarioError("unknown parameter" + _suggest(name), key=name)
-            params[name] = _check(BY_NAME[name], raw, None, None)
+                errors.append(ScenarioError("unknown parameter" + _suggest(name), key=name))
+                continue
+            try:
+                params[name] = BY_NAME[name].validate(raw)
+            except ParameterError as exc:
+                errors.append(ScenarioError(exc.problem, key=exc.key))
+                continue
+            sources[name] = "with_params"
             notes.append(f"{BY_NAME[name].path}={json.dumps(params[name])}")
-        return dataclasses.replace(self, params=params, overrides=[*self.overrides, *notes])
+        if errors:
+            raise ScenarioError.combine(errors)
+        return dataclasses.replace(self, params=params, overrides=[*self.overrides, *notes],
+                                   sources=sources)
 
 
 def resolve_path(key: str, file: str | None = None, line: int | None = None) -> ParamSpec:
@@ -127,42 +201,105 @@ def parse_override(text: str) -> tuple[str, Any]:
                             key=key) from None
 
 
-def load_scenario(source: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Scenario:
-    """Load a scenario file, its ``extends`` chain and ``--set`` overrides.
+def load_scenario(source: str | os.PathLike[str],
+                  overrides: Sequence[str | Override] = ()) -> Scenario:
+    """Load a scenario file, the files it extends, and command-line overrides.
 
     Args:
         source: Path to a YAML file, or a bare name (``baseline``) looked up as
             ``<name>.yaml`` in ``./scenarios``, then in the package's ``scenarios``.
-        overrides: ``group.name=value`` strings, applied after all files.
+        overrides: ``group.name=value`` strings (from ``--set``) or
+            :class:`Override` values from other flags, applied after all files. A
+            key given twice is refused.
 
     Raises:
         ScenarioError: Anything wrong with the files or overrides.
     """
-    first = _locate(os.fspath(source))
-    chain = [_parse(first)]
-    seen = {Path(first).resolve(): first}  # resolved -> as shown, in chain order
-    while chain[-1].extends:
-        child = chain[-1]
-        target = _extends_target(child.path, *child.extends)
-        resolved = Path(target).resolve()
-        if resolved in seen:
-            loop = [*list(seen.values())[list(seen).index(resolved):], target]
-            raise ScenarioError("extends loop: " + " -> ".join(loop), child.path,
-                                child.extends[1], "extends")
-        seen[resolved] = target
-        chain.append(_parse(target))
-    chain.reverse()
+    files = _resolve_files(_locate(os.fspath(source)))
+    top = files[-1]
+    return _resolve(top.name or Path(top.path).stem, top.description or "", files, overrides)
 
-    params = {name: check_value(spec, spec.default)[0] for name, spec in BY_NAME.items()}
-    for loaded in chain:
-        params.update(loaded.values)
-    for text in overrides:
-        key, raw = parse_override(text)
-        spec = resolve_path(key, COMMAND_LINE)
-        params[spec.name] = _check(spec, raw, COMMAND_LINE, None)
-    top = chain[-1]
-    return Scenario(top.name or Path(top.path).stem, top.description or "",
-                    [loaded.path for loaded in chain], params, list(overrides))
+
+def defaults_scenario(overrides: Sequence[str | Override] = ()) -> Scenario:
+    """The defaults alone (no file), with overrides: what ``BipModel()`` runs.
+
+    Raises:
+        ScenarioError: Anything wrong with the overrides.
+    """
+    return _resolve("defaults", "Every parameter at its default.", [], overrides)
+
+
+def _resolve(name: str, description: str, files: list[_File],
+             overrides: Sequence[str | Override]) -> Scenario:
+    params = {spec.name: spec.default for spec in PARAMETERS.values()}
+    sources = {spec.name: spec.default_from for spec in PARAMETERS.values()}
+    for loaded in files:
+        for key, value in loaded.values.items():
+            params[key] = value
+            sources[key] = f"{loaded.path}:{loaded.lines[key]}"
+    notes = _apply_overrides(overrides, params, sources)
+    return Scenario(name, description, [loaded.path for loaded in files], params, notes,
+                    sources)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A scenario file found by :func:`available_scenarios`.
+
+    Attributes:
+        name: What ``bipsim run`` takes (the file's stem).
+        description: Its ``description:``, or the reason it does not load.
+        extends: Its parents as written.
+        path: The file.
+    """
+
+    name: str
+    description: str
+    extends: tuple[str, ...]
+    path: Path
+
+
+def available_scenarios() -> list[Listed]:
+    """Scenarios a bare name finds: ``./scenarios`` first, then the shipped ones."""
+    found: dict[str, Listed] = {}
+    for folder in _search_folders():
+        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+            if path.stem in found:
+                continue  # shadowed by ./scenarios
+            try:
+                loaded = _parse(str(path))
+                found[path.stem] = Listed(path.stem, loaded.description or "",
+                                          tuple(value for value, _ in loaded.extends), path)
+            except ScenarioError as err:
+                found[path.stem] = Listed(path.stem, f"does not load: {err}", (), path)
+    return list(found.values())
+
+
+def _apply_overrides(overrides: Sequence[str | Override], params: dict[str, Any],
+                     sources: dict[str, str]) -> list[str]:
+    """Validate and apply overrides in order; every problem reported together."""
+    errors: list[ScenarioError] = []
+    given: dict[str, str] = {}  # name -> flag that set it
+    notes = []
+    for item in overrides:
+        try:
+            if isinstance(item, Override):
+                key, raw, flag = item.key, item.value, item.source
+            else:
+                (key, raw), flag = parse_override(item), COMMAND_LINE
+            spec = resolve_path(key, flag)
+            if spec.name in given:
+                raise ScenarioError(f"given twice (by {given[spec.name]} and {flag}); give "
+                                    "each key once", flag, key=spec.path)
+            params[spec.name] = _check(spec, raw, flag, None)
+        except ScenarioError as exc:
+            errors.extend(exc.errors)
+            continue
+        given[spec.name] = sources[spec.name] = flag
+        notes.append(item if isinstance(item, str) else f"{key}={json.dumps(params[spec.name])}")
+    if errors:
+        raise ScenarioError.combine(errors)
+    return notes
 
 
 @dataclass
@@ -170,10 +307,39 @@ class _File:
     """What one file says, values already validated."""
 
     path: str
-    extends: tuple[str, int] | None = None
+    extends: list[tuple[str, int]] = field(default_factory=list)
     name: str | None = None
     description: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    errors: list[ScenarioError] = field(default_factory=list)
+
+    def refuse(self, problem: str, line: int | None, key: str | None) -> None:
+        """Note a problem; all of a file's problems are raised together."""
+        self.errors.append(ScenarioError(problem, self.path, line, key))
+
+
+def _resolve_files(first: str) -> list[_File]:
+    """The file and everything it extends, in the order their values apply."""
+    order: list[_File] = []
+    done: set[Path] = set()
+
+    def visit(path: str, stack: dict[Path, str]) -> None:
+        loaded = _parse(path)
+        for value, line in loaded.extends:
+            target = _extends_target(loaded.path, value, line)
+            resolved = Path(target).resolve()
+            if resolved in stack:
+                loop = [*list(stack.values())[list(stack).index(resolved):], target]
+                raise ScenarioError("extends loop: " + " -> ".join(loop), loaded.path, line,
+                                    "extends")
+            if resolved not in done:
+                visit(target, {**stack, resolved: target})
+        done.add(Path(path).resolve())
+        order.append(loaded)
+
+    visit(first, {Path(first).resolve(): first})
+    return order
 
 
 def _parse(path: str) -> _File:
@@ -183,85 +349,116 @@ def _parse(path: str) -> _File:
     except yamlsafe.YamlInputError as exc:
         raise ScenarioError(exc.problem, path, exc.line) from None
     out = _File(path)
+    _read_root(out, root)
+    if out.errors:
+        raise ScenarioError.combine(out.errors)
+    return out
+
+
+def _read_root(out: _File, root: Node | None) -> None:
+    """Fill ``out`` from the composed document, noting every problem."""
     if root is None or root.tag == _NULL:  # empty file: all defaults
-        return out
-    _check_tags(root, path, None, set())
+        return
+    if not _tags_allowed(root, out, None, set()):
+        return
     if not isinstance(root, MappingNode):
-        raise ScenarioError("the top level must be a mapping of sections such as "
-                            f"'caseworkers:', given {_given(root)}", path, _line(root))
-    for key, key_node, node in _pairs(root, path, ""):
+        out.refuse("the top level must be a mapping of sections such as "
+                   f"'caseworkers:', given {_given(root)}", _line(root), None)
+        return
+    for key, key_node, node in _pairs(root, out, ""):
         if key in GROUPS:
             _parse_group(out, key, node)
-            continue
-        if key not in _META_KEYS:
+        elif key not in _META_KEYS:
             allowed = (*_META_KEYS, *GROUPS)
-            raise ScenarioError(f"unknown section; allowed: {', '.join(allowed)}"
-                                + _suggest(key, allowed), path, _line(key_node), key)
-        if key == "calibration":
-            continue
-        if not isinstance(node, ScalarNode):
-            raise ScenarioError(f"given {_given(node)}, expected text", path, _line(node), key)
-        value = "" if node.tag == _NULL else node.value  # raw text: 'yes' stays 'yes'
-        if key != "extends":
-            setattr(out, key, value)
-        elif value:
-            out.extends = (value, _line(node))
+            out.refuse(f"unknown section; allowed: {', '.join(allowed)}"
+                       + _suggest(key, allowed), _line(key_node), key)
+        elif key == "extends":
+            _parse_extends(out, node)
+        elif key != "calibration":
+            if isinstance(node, ScalarNode):
+                setattr(out, key, "" if node.tag == _NULL else node.value)  # 'yes' stays 'yes'
+            else:
+                out.refuse(f"given {_given(node)}, expected text", _line(node), key)
+
+
+def _parse_extends(out: _File, node: Node) -> None:
+    items = node.value if isinstance(node, SequenceNode) else [node]
+    for item in items:
+        if isinstance(item, ScalarNode) and item.tag != _NULL and item.value:
+            out.extends.append((item.value, _line(item)))
         else:
-            raise ScenarioError("expected a file or scenario name", path, _line(node), key)
-    return out
+            out.refuse(f"given {_given(item)}, expected a file or scenario name, or a list "
+                       "of them", _line(item), "extends")
+    if not items:
+        out.refuse("given an empty list, expected a file or scenario name, or a list of them",
+                   _line(node), "extends")
 
 
 def _parse_group(out: _File, group: str, node: Node) -> None:
     if node.tag == _NULL:  # a section with every entry commented out
         return
     if not isinstance(node, MappingNode):
-        raise ScenarioError(f"given {_given(node)}, expected a mapping of parameters "
-                            "(name: value)", out.path, _line(node), group)
-    for key, key_node, value_node in _pairs(node, out.path, group):
-        spec = resolve_path(key, out.path, _line(key_node))
-        line = _line(value_node)
-        if not isinstance(value_node, ScalarNode):
-            raise ScenarioError(f"given {_given(value_node)}, expected a single value; "
-                                f"allowed: {spec.allowed()}", out.path, line, key)
+        out.refuse(f"given {_given(node)}, expected a mapping of parameters (name: value)",
+                   _line(node), group)
+        return
+    for key, key_node, value_node in _pairs(node, out, group):
         try:
-            raw = yamlsafe.scalar(value_node)
-        except yamlsafe.YamlInputError as exc:
-            raise ScenarioError(f"{exc.problem}; the parameter allows {spec.allowed()}",
-                                out.path, line, key) from None
-        out.values[spec.name] = _check(spec, raw, out.path, line)
+            spec = resolve_path(key, out.path, _line(key_node))
+            line = _line(value_node)
+            if not isinstance(value_node, ScalarNode):
+                raise ScenarioError(f"given {_given(value_node)}, expected a single value; "
+                                    f"allowed: {spec.allowed()}", out.path, line, key)
+            try:
+                raw = yamlsafe.scalar(value_node)
+            except yamlsafe.YamlInputError as exc:
+                raise ScenarioError(f"{exc.problem}; the parameter allows {spec.allowed()}",
+                                    out.path, line, key) from None
+            out.values[spec.name] = _check(spec, raw, out.path, line)
+            out.lines[spec.name] = line
+        except ScenarioError as exc:
+            out.errors.append(exc)
 
 
-def _pairs(node: MappingNode, path: str, prefix: str) -> Iterator[tuple[str, Node, Node]]:
-    """Yield ``(dotted key, key node, value node)``, refusing odd and duplicate keys."""
+def _pairs(node: MappingNode, out: _File, prefix: str) -> Iterator[tuple[str, Node, Node]]:
+    """Yield ``(dotted key, key node, value node)``, noting odd and duplicate keys."""
     first_line: dict[str, int] = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, ScalarNode):
-            raise ScenarioError("keys must be plain names", path, _line(key_node), prefix or None)
+            out.refuse("keys must be plain names", _line(key_node), prefix or None)
+            continue
         key = f"{prefix}.{key_node.value}" if prefix else key_node.value
         if key in first_line:
-            raise ScenarioError(f"duplicate key (first set on line {first_line[key]})", path,
-                                _line(key_node), key)
+            out.refuse(f"duplicate key (first set on line {first_line[key]})", _line(key_node),
+                       key)
+            continue
         first_line[key] = _line(key_node)
         yield key, key_node, value_node
 
 
-def _check_tags(node: Node, path: str, key: str | None, seen: set[int]) -> None:
-    """Refuse non-standard tags anywhere below ``node``, naming the nearest dotted key."""
+def _tags_allowed(node: Node, out: _File, key: str | None, seen: set[int]) -> bool:
+    """Note every non-standard tag below ``node``, naming the nearest dotted key.
+
+    Returns:
+        True if there was none.
+    """
     if id(node) in seen:  # aliases can make the node graph cyclic
-        return
+        return True
     seen.add(id(node))
-    if node.tag not in _SAFE_TAGS:
+    fine = node.tag in _SAFE_TAGS
+    if not fine:
         tag = node.tag.replace(_STD, "!!")
-        raise ScenarioError(f"tag {tag} is not allowed: tags that construct objects are not "
-                            "allowed, write a plain value", path, _line(node), key)
+        out.refuse(f"tag {tag} is not allowed: tags that construct objects are not "
+                   "allowed, write a plain value", _line(node), key)
     if isinstance(node, SequenceNode):
         for item in node.value:
-            _check_tags(item, path, key, seen)
+            fine = _tags_allowed(item, out, key, seen) and fine
     elif isinstance(node, MappingNode):
         for key_node, value_node in node.value:
-            _check_tags(key_node, path, key, seen)
+            fine = _tags_allowed(key_node, out, key, seen) and fine
             label = key_node.value if isinstance(key_node, ScalarNode) else "?"
-            _check_tags(value_node, path, f"{key}.{label}" if key else label, seen)
+            fine = _tags_allowed(value_node, out, f"{key}.{label}" if key else label,
+                                 seen) and fine
+    return fine
 
 
 def _extends_target(child: str, value: str, line: int) -> str:
@@ -280,10 +477,16 @@ def _extends_target(child: str, value: str, line: int) -> str:
                         + _listing([folder, PACKAGE_SCENARIOS]), child, line, "extends")
 
 
-def _locate(source: str) -> str:
-    as_path, folders = Path(source), [Path("scenarios")]
-    if folders[0].resolve() != PACKAGE_SCENARIOS:
+def _search_folders() -> list[Path]:
+    """Where a bare scenario name is looked up: ``./scenarios``, then the shipped ones."""
+    folders = [Path("scenarios")]
+    if folders[0].resolve() != PACKAGE_SCENARIOS.resolve():
         folders.append(PACKAGE_SCENARIOS)
+    return folders
+
+
+def _locate(source: str) -> str:
+    as_path, folders = Path(source), _search_folders()
     if len(as_path.parts) == 1 and as_path.suffix not in _SUFFIXES:  # bare scenario name
         tried = [folder / f"{source}.yaml" for folder in folders]
         for candidate in tried:
@@ -315,11 +518,10 @@ def _suggest(key: str, words: Sequence[str] = ()) -> str:
 
 
 def _check(spec: ParamSpec, raw: Any, path: str | None, line: int | None) -> Any:
-    value, reason = check_value(spec, raw)
-    if reason:
-        raise ScenarioError(f"given {shorten(raw)}, {reason}; allowed: {spec.allowed()}", path,
-                            line, spec.path)
-    return value
+    try:
+        return spec.validate(raw)
+    except ParameterError as exc:
+        raise ScenarioError(exc.problem, path, line, spec.path) from None
 
 
 def _given(node: Node) -> str:

@@ -52,7 +52,7 @@ def scenario(id: str, text: str | bytes, *expect: str, extra: tuple[str, ...] = 
 def override(id: str, value: str, *expect: str) -> Case:
     """``bipsim run baseline --set VALUE``."""
     return Case(f"set-{id}", ("run", "baseline", "--set", value, "--out", "{tmp}/out"), {},
-                ("command line (--set)", *expect))
+                ("error: --set: ", *expect))
 
 
 def targets(id: str, text: str | bytes, *expect: str) -> Case:
@@ -203,7 +203,8 @@ SCENARIOS = [
     scenario("extends-device", "extends: /dev/zero\n", "extends"),
     scenario("extends-self", "extends: s.yaml\n", "extends loop"),
     scenario("extends-empty", "extends:\n", "extends", "expected a file"),
-    scenario("extends-list", "extends: [a, b]\n", "extends", "expected text"),
+    scenario("extends-list", "extends: [a, b]\n", "line 1: extends", "given 'a', file not found"),
+    scenario("extends-list-of-lists", "extends: [[a]]\n", "extends", "expected a file"),
     Case("scenario-extends-bad-parent", ("run", "{tmp}/child.yaml", "--out", "{tmp}/out"),
          {"child.yaml": "extends: parent.yaml\n", "parent.yaml": "caseworkers:\n  x: 1\n"},
          ("{tmp}/parent.yaml", "line 2", "caseworkers.x")),

@@ -93,7 +93,7 @@ def test_run_writes_complete_folder(tmp_path: Path, capsys: pytest.CaptureFixtur
         assert manifest["libraries"][lib], lib
     assert {"build_s", "run_s", "plots_s"} <= set(manifest["timings_s"])
     assert all(t >= 0 for t in manifest["timings_s"].values())
-    assert [Path(f).name for f in manifest["scenario_files"]] == ["fitted.yaml", "baseline.yaml"]
+    assert [Path(f).name for f in manifest["scenario_files"]] == ["baseline.yaml"]
     assert f"population.n_citizens={N_CITIZENS}" in manifest["overrides"]
 
     resolved = load_scenario(out / "scenario.yaml")
@@ -230,25 +230,30 @@ BAD_INPUT = {
     "set_unknown_key": (
         {},
         ["baseline", *SMALL, "--set", "caseworkers.casload=40"],
-        ["command line (--set)", "caseworkers.casload", "unknown parameter",
+        ["error: --set: ", "caseworkers.casload", "unknown parameter",
          "did you mean caseworkers.caseload"]),
     "set_without_equals": (
         {},
         ["baseline", *SMALL, "--set", "caseworkers.caseload"],
-        ["command line (--set)", "given 'caseworkers.caseload'", "expected group.name=value"]),
+        ["error: --set: ", "given 'caseworkers.caseload'", "expected group.name=value"]),
     "set_wrong_type": (
         {},
         ["baseline", *SMALL, "--set", "caseworkers.caseload=lots"],
-        ["command line (--set)", "caseworkers.caseload", "given 'lots'", "not a number",
+        ["error: --set: ", "caseworkers.caseload", "given 'lots'", "not a number",
          "allowed: a number from 5 to 400"]),
     "weeks_zero": (
         {},
         ["baseline", *SMALL, "--weeks", "0"],
-        ["run.weeks", "given 0", "out of range", "allowed: an integer from 1 to 2,080"]),
+        ["error: --weeks: run.weeks", "given 0", "out of range",
+         "allowed: an integer from 1 to 2,080"]),
+    "weeks_twice": (
+        {},
+        ["baseline", *SMALL, "--weeks", "5", "--set", "run.weeks=6"],
+        ["run.weeks: given twice (by --set and --weeks)"]),
     "negative_seed": (
         {},
         ["baseline", *SMALL, "--seed", "-1"],
-        ["run.seed", "given -1", "out of range"]),
+        ["error: --seed: run.seed", "given -1", "out of range"]),
     "more_jobcentres_than_citizens": (
         {},
         ["baseline", "--weeks", "2", "--set", "population.n_citizens=3",
@@ -355,6 +360,49 @@ def test_params_keys_not_folded_when_piped(capsys: pytest.CaptureFixture[str],
     code, out, _ = run_cli(capsys, "params")
     assert code == 0
     assert "caseworkers.annual_turnover" in out
+
+
+def test_params_of_a_scenario_name_each_values_source(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("mine.yaml").write_text("extends: baseline\nmeetings:\n  interval: 2\n",
+                                 encoding="utf-8")
+    code, out, err = run_cli(capsys, "params", "mine.yaml", "--group", "meetings")
+    assert code == 0, err
+    assert "mine.yaml:3" in out
+    code, out, _ = run_cli(capsys, "params", "mine.yaml", "--set", "caseworkers.caseload=40",
+                           "--group", "caseworkers")
+    rows = {line.split()[1]: line for line in out.splitlines() if line.startswith("│ case")}
+    assert "--set" in rows["caseworkers.caseload"]
+    assert "fit" in rows["caseworkers.annual_turnover"]
+    assert "default" in rows["caseworkers.caseload_spread"]
+    assert "shipped scenarios/baseline.yaml:" in rows["caseworkers.dur_vacancy"]
+    code, _, err = run_cli(capsys, "params", "--group", "caseworker")
+    assert code == 2 and "no such group" in err
+
+
+def test_scenarios_lists_the_shipped_ones_with_descriptions(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "scenarios")
+    assert code == 0, err
+    for name in ("baseline", "combined", "national", "trainer_jobcentre"):
+        assert name in out
+    assert "Today's practice" in out
+
+
+def test_run_check_comments_every_values_source_and_builds_the_model(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(capsys, "run", "combined", "--check", "--weeks", "9")
+    assert code == 0, err
+    assert not (tmp_path / "outputs").exists()
+    assert "weeks: 9" in out and "# --weeks" in out
+    resolved = tmp_path / "resolved.yaml"
+    resolved.write_text(out, encoding="utf-8")
+    again = load_scenario(resolved)
+    assert again.params == load_scenario("combined", ["run.weeks=9"]).params
 
 
 # --- known gaps in output-folder handling -------------------------------------------------

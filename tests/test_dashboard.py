@@ -1,4 +1,4 @@
-"""The dashboard's parts without a browser: levers, live lever effects, the model pair,
+"""The dashboard's parts without a browser: levers, the model pair,
 marker states, the week record, the jobcentre picture, charts, settings and the CLI.
 
 Models are the trainer's jobcentre (300 citizens) or smaller, so the file takes seconds.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import socket
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -17,16 +16,7 @@ from bipsim.agents import EDUCATION, JOB, OTHER_BENEFIT
 from bipsim.cli import main
 from bipsim.dashboard import charts
 from bipsim.dashboard.jobcentre import jobcentre_html, legend_html
-from bipsim.dashboard.levers import (
-    BUILD_ONLY,
-    LEVERS,
-    LIVE_EFFECTS,
-    Lever,
-    LeverError,
-    apply_lever,
-    check_levers,
-    slider_range,
-)
+from bipsim.dashboard.levers import LEVERS, Lever, LeverError, check_levers, slider_range
 from bipsim.dashboard.pair import ModelPair
 from bipsim.dashboard.record import ModelLog
 from bipsim.dashboard.settings import (
@@ -76,14 +66,16 @@ def test_levers_are_checked_against_the_schema():
     # every control the issue asks for is there
     assert {"expectations_training", "annual_turnover", "reorganisations_per_year",
             "placement_timing", "caseload", "interval"} <= names
-    assert [lever.live for lever in LEVERS if lever.name in BUILD_ONLY] == [False]
+    # what is live comes from the table: caseload shapes the model, the rest move it live
+    assert [lever.name for lever in LEVERS if not lever.live] == ["caseload"]
+    assert all(BY_NAME[lever.name].role == "lever" for lever in LEVERS)
 
 
 @pytest.mark.parametrize(("lever", "message"), [
     (Lever("anual_turnover", "x", "x"), "no such parameter"),
     (Lever("annual_turnover", "x", "x", low=0, high=200, scale=0.01), "out of range"),
     (Lever("placement_timing", "x", "x", choices=(("sideways", "x"),)), "sideways"),
-    (Lever("caseload", "x", "x", low=10, high=50), "live=False"),
+    (Lever("optimism_sd", "x", "x", low=0, high=2), "not a lever"),
     (Lever("interval", "x", "x", low=1, high=13, step=0.5), "not whole"),
     (Lever("interval", "x", "x", low=5, high=5), "empty range"),
 ])
@@ -105,60 +97,6 @@ def test_lever_units_round_trip():
     training = next(lever for lever in LEVERS if lever.name == "expectations_training")
     assert training.describe(0.5) == "0,5 SD"  # Danish decimal comma
     assert slider_range(turnover, 0.9) == (0, 90)  # widened to show a scenario's value
-
-
-def test_apply_lever_refuses_unknown_bad_and_build_only_values():
-    m = BipModel(seed=1, **SMALL)
-    with pytest.raises(LeverError, match="no parameter"):
-        apply_lever(m, "turnover", 0.3)
-    with pytest.raises(LeverError, match="out of range"):
-        apply_lever(m, "annual_turnover", 1.5)
-    with pytest.raises(LeverError, match="applies on reset"):
-        apply_lever(m, "caseload", 10)
-    assert m.p["annual_turnover"] == BY_NAME["annual_turnover"].default
-    assert apply_lever(m, "interval", 2.0) == 2  # coerced to the parameter's kind
-    assert set(LIVE_EFFECTS) & BUILD_ONLY == set()
-
-
-def test_expectations_training_lifts_the_caseworkers_in_post_and_their_belief():
-    trained, today = BipModel(seed=3, **SMALL), BipModel(seed=3, **SMALL)
-    before = trained.caseworkers.optimism.copy()
-    apply_lever(trained, "expectations_training", 1.5)
-    np.testing.assert_allclose(trained.caseworkers.optimism, before + 1.5, rtol=1e-6)
-    for _ in range(8):  # every citizen meets within two meeting intervals
-        trained.step()
-        today.step()
-    assert trained.current["share_believes"] > today.current["share_believes"] + 0.2
-
-
-def test_optimism_spread_keeps_each_caseworkers_rank():
-    m = BipModel(seed=4, **SMALL)
-    before = m.caseworkers.optimism.copy()
-    apply_lever(m, "optimism_sd", 1.0)
-    after = m.caseworkers.optimism
-    np.testing.assert_array_equal(np.argsort(after), np.argsort(before))
-    assert after.std() == pytest.approx(2 * before.std(), rel=1e-5)
-
-
-def test_turnover_lever_reaches_the_running_model():
-    m = BipModel(seed=5, **SMALL)
-    apply_lever(m, "annual_turnover", 0.0)
-    assert (m.jobcentres.turnover == 0).all()
-    m.run(26)
-    assert m.weekly().new_caseworkers_leaving.sum() == 0
-    apply_lever(m, "annual_turnover", 1.0)
-    m.run(26)
-    assert m.weekly().new_caseworkers_leaving.sum() >= 1
-
-
-def test_company_places_lever_recounts_places():
-    m = BipModel(seed=6, **SMALL)
-    apply_lever(m, "company_slots_per_100", 0.0)
-    assert (m.jobcentres.company_slots == 0).all()
-    m.run(30)  # placements last 13 weeks: all over
-    assert m.current["n_company"] == 0
-    apply_lever(m, "company_slots_per_100", 40.0)
-    assert m.jobcentres.company_slots.sum() == 48
 
 
 # --- the pair ------------------------------------------------------------------------------
@@ -311,8 +249,9 @@ def test_settings_check_the_scenario_and_pass_through_the_environment(monkeypatc
     again = settings_from_environment()
     assert (again.scenario.params, again.seed) == (settings.scenario.params, settings.seed)
     scenario = settings.scenario
-    assert is_calibrated(replace(scenario, files=["calibration/fitted.yaml", "baseline.yaml"]))
-    assert not is_calibrated(replace(scenario, files=["scenarios/baseline.yaml"]))
+    assert is_calibrated(scenario)  # every calibrated uncertainty at its fitted value
+    assert is_calibrated(scenario.with_params(annual_turnover=0.3))  # a lever is practice
+    assert not is_calibrated(scenario.with_params(p_job=0.002))
 
 
 def test_cli_rejects_a_bad_scenario_before_starting_anything(capsys):

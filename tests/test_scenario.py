@@ -222,3 +222,107 @@ def test_int_parameter_given_fraction(tmp_path: Path) -> None:
     message = str(error(path))
     assert message == (f"{path}, line 3: interventions.dur_company: given 2.5, not an integer; "
                        "allowed: an integer from 1 to 104 (weeks)")
+
+
+# --- extends lists, sources, strictness (issue 8) -----------------------------------------
+def test_extends_list_later_parents_override_earlier_and_the_file_overrides_all(
+        tmp_path: Path) -> None:
+    write(tmp_path, "root.yaml", "caseworkers:\n  caseload: 100\n  dur_vacancy: 9\n")
+    write(tmp_path, "a.yaml", "extends: root.yaml\ncaseworkers:\n  caseload: 60\n"
+                              "  dur_vacancy: 2\n")
+    write(tmp_path, "b.yaml", "extends: root.yaml\ncaseworkers:\n  caseload: 50\n")
+    child = write(tmp_path, "child.yaml", """
+        extends: [a.yaml, b.yaml]
+        interventions:
+          dur_company: 6
+    """)
+    scenario = load_scenario(child)
+    assert scenario.params["caseload"] == 50          # b, listed later, beats a
+    assert scenario.params["dur_vacancy"] == 2        # a beats root, which b does not repeat
+    assert scenario.files == [str(tmp_path / f) for f in ("root.yaml", "a.yaml", "b.yaml",
+                                                          "child.yaml")]  # root applied once
+    assert scenario.sources["caseload"] == f"{tmp_path / 'b.yaml'}:3"
+    assert scenario.sources["dur_company"] == f"{child}:3"
+    swapped = write(tmp_path, "swapped.yaml", "extends: [b.yaml, a.yaml]\n"
+                                              "caseworkers:\n  caseload: 70\n")
+    again = load_scenario(swapped)
+    assert (again.params["caseload"], again.params["dur_vacancy"]) == (70, 2)
+
+
+def test_combined_holds_no_copies_and_equals_its_four_parents() -> None:
+    combined = load_scenario("combined")
+    parents = [load_scenario(n) for n in ("early_placement", "continuity",
+                                          "positive_expectations", "low_caseload")]
+    baseline = load_scenario("baseline")
+    expected = dict(baseline.params)
+    for parent in parents:
+        expected.update({k: v for k, v in parent.params.items() if v != baseline.params[k]})
+    assert combined.params == expected
+    text = Path(combined.files[-1]).read_text(encoding="utf-8")
+    assert not any(f"{group}:" in text for group in ("caseworkers", "interventions"))
+
+
+def test_sources_name_default_fit_file_line_and_flag(tmp_path: Path) -> None:
+    from bipsim.scenario import Override
+
+    path = write(tmp_path, "s.yaml", "extends: baseline\nmeetings:\n  interval: 2\n")
+    scenario = load_scenario(path, ["caseworkers.caseload=40",
+                                    Override("run.weeks", 10, "--weeks")])
+    assert scenario.sources["interval"] == f"{path}:3"
+    assert scenario.sources["caseload"] == "--set"
+    assert scenario.sources["weeks"] == "--weeks"
+    assert scenario.sources["p_job"] == "fit"
+    assert scenario.sources["gain_company"] == "default"
+    assert scenario.sources["n_citizens"].endswith("baseline.yaml:17")
+    assert scenario.overrides == ["caseworkers.caseload=40", "run.weeks=10"]
+
+
+def test_a_key_given_twice_on_the_command_line_is_refused(tmp_path: Path) -> None:
+    from bipsim.scenario import Override
+
+    path = write(tmp_path, "s.yaml", "{}\n")
+    err = error(path, ("run.weeks=5", "run.weeks=6"))
+    assert "run.weeks: given twice (by --set and --set)" in str(err)
+    with pytest.raises(ScenarioError, match=r"given twice \(by --set and --weeks\)"):
+        load_scenario(path, ["run.weeks=5", Override("run.weeks", 6, "--weeks")])
+
+
+def test_a_bad_flag_value_is_blamed_on_the_flag(tmp_path: Path) -> None:
+    from bipsim.scenario import Override
+
+    path = write(tmp_path, "s.yaml", "{}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, [Override("run.weeks", 0, "--weeks")])
+    assert str(info.value).startswith("--weeks: run.weeks: given 0, out of range")
+    assert info.value.file == "--weeks"
+
+
+def test_all_problems_of_one_file_are_reported_together(tmp_path: Path) -> None:
+    path = write(tmp_path, "many.yaml", """
+        run:
+          weeks: 0
+          weeks: 5
+        caseworker:
+          caseload: 50
+        caseworkers:
+          anual_turnover: 0.1
+          caseload: many
+        extends: [baseline, {a: 1}]
+    """)
+    err = error(path)
+    assert [(e.line, e.key) for e in err.errors] == [
+        (2, "run.weeks"), (3, "run.weeks"), (4, "caseworker"),
+        (7, "caseworkers.anual_turnover"), (8, "caseworkers.caseload"), (9, "extends")]
+    assert str(err).startswith("6 problems:\n  ")
+    assert f"{path}, line 3: run.weeks: duplicate key (first set on line 2)" in str(err)
+    overrides = error(write(tmp_path, "ok.yaml", "{}\n"), ("run.weeks=0", "nope.x=1"))
+    assert len(overrides.errors) == 2
+
+
+def test_errors_survive_pickling_between_processes(tmp_path: Path) -> None:
+    import pickle
+
+    path = write(tmp_path, "two.yaml", "run:\n  weeks: 0\n  seed: -1\n")
+    err = pickle.loads(pickle.dumps(error(path)))
+    assert [e.key for e in err.errors] == ["run.weeks", "run.seed"]
+    assert str(err) == str(error(path))

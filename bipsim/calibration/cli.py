@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import options
+from ..resources import calibration_folder
 
-CALIBRATION = Path(__file__).resolve().parents[2] / "calibration"
+#: The shipped calibration (the repository's calibration/, or its copy in an installed wheel).
+CALIBRATION = calibration_folder()
 #: The best candidate is checked on replicates seeded ``seed + CHECK_SEED_OFFSET``:
 #: fresh, because the search has adapted to its own.
 CHECK_SEED_OFFSET = 1_000_003

@@ -4,7 +4,7 @@ A thin layer over :class:`bipsim.model.BipModel`, the constructor the CLI uses.
 Modules, one concept each:
 
 - :mod:`.levers`: the sliders, declared once and checked against the parameter
-  schema; :func:`.levers.apply_lever` changes a running model's practice.
+  table; :meth:`bipsim.model.BipModel.set_lever` changes a running model's practice.
 - :mod:`.states`: what a citizen marker shows (activity or exit) and its colour.
 - :mod:`.record`: a per-week record of a model's citizens, for the jobcentre
   picture and "follow one citizen".

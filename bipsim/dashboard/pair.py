@@ -16,10 +16,10 @@ import threading
 from typing import Any
 
 from bipsim.model import BipModel
-from bipsim.parameters import BY_NAME, check_value
+from bipsim.parameters import BY_NAME, ParameterError
 from bipsim.scenario import Scenario
 
-from .levers import BY_LEVER, LEVERS, LeverError, apply_lever
+from .levers import BY_LEVER, LEVERS, LeverError
 from .record import ModelLog
 
 
@@ -76,11 +76,7 @@ class ModelPair:
             LeverError: A seed outside the allowed range.
         """
         with self.lock:
-            seed = self.seed if seed is None else seed
-            seed, problem = check_value(BY_NAME["seed"], seed)
-            if problem:
-                raise LeverError(f"seed {seed!r}: {problem}; allowed: "
-                                 f"{BY_NAME['seed'].allowed()}")
+            seed = _as_lever_error(BY_NAME["seed"].validate, self.seed if seed is None else seed)
             self.settings.update(self.pending)
             self.pending = {}
             self.seed = seed
@@ -92,8 +88,9 @@ class ModelPair:
     def set_lever(self, name: str, value: Any) -> bool:
         """Set a lever of the chosen practice.
 
-        A live lever reaches the running model at once (from the next week on); a
-        lever that shapes the model's structure waits for :meth:`reset`.
+        A live lever reaches the running model at once (from the next week on,
+        through :meth:`BipModel.set_lever`); a lever the table marks ``live: false``
+        shapes the model's structure and waits for :meth:`reset`.
 
         Returns:
             True if the change is live, False if it waits for the reset.
@@ -106,16 +103,14 @@ class ModelPair:
             raise LeverError(f"{name!r} is not a dashboard lever")
         with self.lock:
             if not lever.live:
-                value, problem = check_value(BY_NAME[name], value)
-                if problem:
-                    raise LeverError(f"{BY_NAME[name].path}={value!r}: {problem}")
+                value = _as_lever_error(BY_NAME[name].validate, value)
                 if value == self.settings[name]:
                     self.pending.pop(name, None)
                 else:
                     self.pending[name] = value
                 self.revision += 1
                 return False
-            self.settings[name] = apply_lever(self.practice, name, value)
+            self.settings[name] = _as_lever_error(self.practice.set_lever, name, value)
             self.revision += 1
             return True
 
@@ -139,3 +134,11 @@ class ModelPair:
     def current(self, name: str) -> dict[str, float]:
         """This week's stocks, flows and cumulative counts of ``practice`` or ``baseline``."""
         return (self.practice if name == "practice" else self.baseline).current
+
+
+def _as_lever_error(call: Any, *args: Any) -> Any:
+    """``call(*args)``, a refused value raised as :class:`LeverError` (the page shows it)."""
+    try:
+        return call(*args)
+    except ParameterError as err:
+        raise LeverError(str(err)) from None

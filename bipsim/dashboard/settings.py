@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bipsim.parameters import FROM_FIT, PARAMETERS
 from bipsim.scenario import Scenario, ScenarioError, load_scenario
 
 #: Environment variables read by the page.
@@ -63,9 +64,12 @@ def load_settings(source: str = DEFAULT_SCENARIO, seed: int | None = None) -> Da
 
 
 def is_calibrated(scenario: Scenario) -> bool:
-    """Whether the scenario builds on the fitted parameters (``calibration/fitted.yaml``,
-    written by ``bipsim calibrate``), so the page can say how far to trust its numbers."""
-    return any(Path(file).name == "fitted.yaml" for file in scenario.files)
+    """Whether the scenario runs the fitted values (``calibration/fitted.yaml``, written
+    by ``bipsim calibrate``) of every calibrated uncertainty, so the page can say how
+    far to trust its numbers. Levers (turnover) may differ: that is the practice."""
+    fitted = [spec for spec in PARAMETERS.values()
+              if spec.calibrated and spec.role == "uncertainty"]
+    return bool(fitted) and all(scenario.source_of(spec.name) == FROM_FIT for spec in fitted)
 
 
 def settings_from_environment() -> DashboardSettings:
