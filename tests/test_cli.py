@@ -403,6 +403,9 @@ def test_run_check_comments_every_values_source_and_builds_the_model(
     resolved.write_text(out, encoding="utf-8")
     again = load_scenario(resolved)
     assert again.params == load_scenario("combined", ["run.weeks=9"]).params
+    code, _, err = run_cli(capsys, "run", "baseline", "--check", "--set",
+                           "population.n_citizens=3", "--set", "population.n_jobcentres=5")
+    assert code == 2 and "population.n_jobcentres (5)" in err
 
 
 # --- known gaps in output-folder handling -------------------------------------------------

@@ -1,4 +1,4 @@
-"""Rewrite the README's parameter table from ``bipsim/parameters.py``.
+"""Rewrite the README's parameter table from the packaged table ``bipsim/parameters.yaml``.
 
     python tools/readme_params.py
 
