@@ -20,6 +20,20 @@ replicate seeds and reports paired differences; ``bipsim sweep``
 (:mod:`~bipsim.experiments.sweep`) runs a grid or a sampled design (SALib) and
 reports response curves or sensitivity indices.
 
+**The engine, for every command that runs many models** (compare, sweep,
+calibration, validation); each a public, documented function in one place:
+
+- :func:`~bipsim.experiments.plan.replicate_seeds`: replicate *r*'s seed, word *r*
+  of ``SeedSequence(seed)``; the same for every scenario, point or candidate.
+- :func:`~bipsim.experiments.executors.open_workers`: this process, local
+  processes (``--workers``) or a Dask cluster (``--scheduler``, ``--dask-local``).
+- :func:`~bipsim.experiments.engine.execute`: runs tasks on the executor, saves
+  each result as it finishes, stops cleanly on a signal.
+- :class:`~bipsim.experiments.store.RunStore`: one file per finished run, the saved
+  plan, and what is left to do on ``--resume``.
+- :class:`~bipsim.experiments.progress.RunProgress`: runs done, left and the time
+  remaining (a bar on a terminal, a line per tenth in a log).
+
 The names below are imported when first used (PEP 562): ``bipsim --help`` imports
 :mod:`.arguments` from this package and must not pay for the model.
 """
@@ -30,15 +44,20 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .engine import execute
+    from .executors import open_workers
     from .plan import Plan, RunSpec, replicate_seeds
+    from .progress import RunProgress
     from .store import RunStore, StoreError
     from .worker import Task, simulate
 
 #: Where each public name lives.
 _LAZY = {"Plan": ".plan", "RunSpec": ".plan", "replicate_seeds": ".plan",
-         "RunStore": ".store", "StoreError": ".store", "Task": ".worker", "simulate": ".worker"}
+         "RunStore": ".store", "StoreError": ".store", "Task": ".worker", "simulate": ".worker",
+         "execute": ".engine", "open_workers": ".executors", "RunProgress": ".progress"}
 
-__all__ = ["Plan", "RunSpec", "RunStore", "StoreError", "Task", "replicate_seeds", "simulate"]
+__all__ = ["Plan", "RunProgress", "RunSpec", "RunStore", "StoreError", "Task", "execute",
+           "open_workers", "replicate_seeds", "simulate"]
 
 
 def __getattr__(name: str) -> Any:
