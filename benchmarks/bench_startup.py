@@ -14,8 +14,6 @@ time is the steadier figure on a shared machine. Target: ``bipsim --help`` under
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import os
 import resource
 import shutil
@@ -26,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_sweep import RESULTS, machine
+from bench_sweep import machine, save_results
 
 #: What is timed: a label and the argv after the ``bipsim`` executable.
 COMMANDS = {
@@ -88,10 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         spread = f"{r['wall_s_min']:.2f}-{r['wall_s_max']:.2f}"
         print(f"{r['command']:<30}{r['wall_s_median']:>11.3f} s{spread:>15}"
               f"{r['cpu_s_median']:>10.3f} s")
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"bench_startup-{dt.datetime.now():%Y%m%dT%H%M%S}.json"
-    path.write_text(json.dumps({"machine": facts, "executable": exe, "cases": rows}, indent=2))
-    print(f"\nresults: {path}")
+    save_results("bench_startup", {"machine": facts, "executable": exe, "cases": rows})
     return 0
 
 

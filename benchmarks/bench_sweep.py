@@ -120,11 +120,17 @@ def main(argv: list[str] | None = None) -> int:
         spread = f"{r['runs_per_minute_min']:.0f}-{r['runs_per_minute_max']:.0f}"
         print(f"{r['case']:<14}{r['runs_per_minute_median']:>17.0f}{spread:>15}"
               f"{r['seconds_per_run_median']:>8.3f}{r['runs_per_minute_median'] / base:>9.2f}x")
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"bench_sweep-{dt.datetime.now():%Y%m%dT%H%M%S}.json"
-    path.write_text(json.dumps({"machine": facts, "quick": args.quick, "cases": rows}, indent=2))
-    print(f"\nresults: {path}")
+    save_results("bench_sweep", {"machine": facts, "quick": args.quick, "cases": rows})
     return 0
+
+
+def save_results(name: str, payload: dict[str, Any]) -> Path:
+    """Write ``payload`` to ``results/<name>-<timestamp>.json`` and say where."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}-{dt.datetime.now():%Y%m%dT%H%M%S}.json"
+    path.write_text(json.dumps(payload, indent=2))
+    print(f"\nresults: {path}")
+    return path
 
 
 if __name__ == "__main__":
