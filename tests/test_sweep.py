@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 from experiment_helpers import SMALL, results, run_cli
 
-from bipsim.experiments.designs import grid_design, parse_bounds, parse_grid, sample_design
+from bipsim.experiments.designs import (
+    grid_design,
+    lever_factors,
+    parse_bounds,
+    parse_grid,
+    sample_design,
+)
 from bipsim.experiments.plan import replicate_seeds
 from bipsim.experiments.sensitivity import indices
 from bipsim.outcomes import OUTCOMES
+from bipsim.parameters import of_role
 from bipsim.scenario import ScenarioError
 
 QUICK = ("--weeks", "10", "--workers", "0", *SMALL)
@@ -30,8 +38,8 @@ def test_grid_is_the_full_factorial_first_factor_slowest():
 
 @pytest.mark.parametrize(("grid", "message"), [
     (["caseworkers.anual_turnover=0.1,0.2"], "did you mean caseworkers.annual_turnover"),
-    (["caseworkers.annual_turnover=0.1,1.5"], "given '1.5', out of range"),
-    (["meetings.interval=2,2.5"], "given '2.5', not an integer"),
+    (["caseworkers.annual_turnover=0.1,1.5"], "given 1.5, out of range"),
+    (["meetings.interval=2,2.5"], "given 2.5, not an integer"),
     (["interventions.placement_timing=early,sideways"], "not an allowed choice"),
     (["caseworkers.caseload=40,40"], "given twice"),
     (["caseworkers.caseload=40", "caseworkers.caseload=80"], "given twice"),
@@ -45,7 +53,7 @@ def test_bad_grids_are_refused_naming_the_key(grid, message):
 
 
 @pytest.mark.parametrize(("bounds", "message"), [
-    (["caseworkers.annual_turnover=0.1:1.3"], "bound '1.3': out of range"),
+    (["caseworkers.annual_turnover=0.1:1.3"], "bound given 1.3, out of range"),
     (["caseworkers.annual_turnover=0.3:0.1"], "low bound must be below"),
     (["caseworkers.annual_turnover=0.3"], "expected LOW:HIGH"),
     (["interventions.placement_timing=a:b"], "sweep it with --grid"),
@@ -118,6 +126,50 @@ def test_an_outcome_that_never_varies_has_zero_indices():
     assert (table[["S1", "ST"]] == 0).all().all()
 
 
+# --- levers: the parameter table's roles -----------------------------------------------
+def test_levers_are_every_numeric_lever_of_the_table_over_its_range():
+    factors = lever_factors("all")
+    numeric = [s for s in of_role("lever") if s.kind in ("int", "float")]
+    assert [f.spec for f in factors] == numeric
+    assert len(numeric) < len(of_role("lever"))  # the choice lever is left to --grid
+    for factor in factors:
+        assert factor.bounds == (factor.spec.low, factor.spec.high)
+
+
+def test_named_levers_and_bounds_narrowing_one():
+    bounds = parse_bounds(["caseworkers.caseload=40:120", "costs.benefit_dkk=2000:5000"])
+    factors = lever_factors("interventions.p_offer,caseworkers.caseload", bounds)
+    assert [f.path for f in factors] == ["interventions.p_offer", "caseworkers.caseload",
+                                         "costs.benefit_dkk"]
+    assert factors[0].bounds == (0.0, 1.0)
+    assert factors[1].bounds == (40.0, 120.0)  # --bounds narrows the lever's range
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("exits.p_job", "not a lever (its role is uncertainty)"),
+    ("population.n_citizens", "not a lever (its role is context)"),
+    ("interventions.placement_timing", "sweep it with --grid"),
+    ("caseworkers.casload", "did you mean"),
+    ("caseworkers.caseload,caseworkers.caseload", "given twice"),
+])
+def test_bad_levers_are_refused_naming_the_key(text, message):
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        lever_factors(text)
+
+
+def test_lever_sweep_varies_the_levers_within_their_ranges(tmp_path, capsys):
+    out = tmp_path / "levers"
+    code, _, stderr = run_cli(
+        capsys, "sweep", "baseline", "--levers", "caseworkers.caseload,meetings.interval",
+        "--sample", "lhs", "--n", "3", *QUICK, "--out", out)
+    assert code == 0, stderr
+    table = results(out)
+    assert len(table) == 3
+    assert table["caseworkers.caseload"].between(5, 400).all()
+    assert table["meetings.interval"].between(1, 52).all()
+    assert table["caseworkers.caseload"].nunique() == 3  # a Latin hypercube: all differ
+
+
 # --- the command, end to end -------------------------------------------------------------
 def test_grid_sweep_has_one_row_per_run_and_shares_seeds_across_points(tmp_path, capsys):
     out = tmp_path / "grid"
@@ -173,6 +225,8 @@ def test_sobol_sweep_gives_zero_total_index_to_a_lever_without_behaviour(tmp_pat
     (["--sample", "lhs", "--bounds", "caseworkers.annual_turnover=0:1"], "--n"),
     (["--grid", "caseworkers.caseload=40", "--sample", "lhs"], "not both"),
     ([], "give --grid"),
+    (["--levers"], "give --grid"),
+    (["--levers", "exits.p_job", "--sample", "lhs", "--n", "2"], "not a lever"),
     (["--grid", "caseworkers.caseload=40,80", "--set", "caseworkers.caseload=60"],
      "set with --set and swept too"),
     (["--grid", "caseworkers.caseload=40", "--reps", "0"], "need at least 1"),

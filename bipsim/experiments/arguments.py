@@ -16,7 +16,7 @@ from bipsim.options import Command
 DEFAULT_SEED = 1
 DEFAULT_REPS = {"compare": 10, "sweep": 1}
 #: Flags that define a plan: refused with ``--resume``, which takes the saved plan.
-PLAN_OPTIONS = ("reps", "seed", "weeks", "set", "grid", "bounds", "sample", "n")
+PLAN_OPTIONS = ("reps", "seed", "weeks", "set", "grid", "bounds", "levers", "sample", "n")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -36,7 +36,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     swp = sub.add_parser(
         "sweep", help="run a scenario over a grid or a sampled design (SALib)",
         description="Run SCENARIO at every point of a design, --reps times each: a full "
-                    "factorial --grid, or --sample lhs|sobol|morris within --bounds. One "
+                    "factorial --grid, or --sample lhs|sobol|morris within --bounds or over "
+                    "the levers' ranges (--levers). One "
                     "row per run in results.parquet/.csv; sensitivity indices for sobol "
                     "and morris.",
         epilog="examples: bipsim sweep baseline --grid caseworkers.annual_turnover=0.1,0.2,0.3"
@@ -52,6 +53,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                           "(Sobol' indices, N x (D+2) points), morris (N x (D+1) points)")
     swp.add_argument("--bounds", action="append", metavar="KEY=LOW:HIGH",
                      help="range of one sampled parameter (repeatable)")
+    swp.add_argument("--levers", nargs="?", const="all", metavar="KEY,KEY,...",
+                     help="sample the levers (the parameter table's role 'lever': what a "
+                          "jobcentre chooses) over their allowed ranges with --sample: all "
+                          "that are numbers, or the keys given; --bounds narrows one")
     swp.add_argument("--n", type=int, help="base sample size for --sample (sobol: a power "
                                            "of 2)")
     _add_shared(swp, "sweep")

@@ -33,7 +33,7 @@ from bipsim.scenario import ScenarioError, load_scenario
 
 from . import compare, compare_report, sweep, sweep_report
 from .arguments import DEFAULT_REPS, DEFAULT_SEED, PLAN_OPTIONS
-from .designs import grid_design, parse_bounds, parse_grid, sample_design
+from .designs import grid_design, lever_factors, parse_bounds, parse_grid, sample_design
 from .engine import RunError, StoppedError, execute
 from .executors import ExecutorError, open_workers
 from .plan import Plan
@@ -60,18 +60,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if not args.scenario:
         raise ScenarioError("give the scenario to sweep (or --resume DIR)", key="sweep")
     seed = _or(args.seed, DEFAULT_SEED)
-    if args.grid and (args.sample or args.bounds):
-        raise ScenarioError("give either --grid, or --sample with --bounds, not both",
-                            key="sweep")
+    if args.grid and (args.sample or args.bounds or args.levers):
+        raise ScenarioError("give either --grid, or --sample with --bounds or --levers, not "
+                            "both", key="sweep")
     if args.grid:
         design = grid_design(parse_grid(args.grid))
-    elif args.sample and args.bounds:
+    elif args.sample and (args.bounds or args.levers):
         if args.n is None:
             raise ScenarioError("give the base sample size with --n", key="--sample")
-        design = sample_design(args.sample, parse_bounds(args.bounds), args.n, seed)
+        factors = parse_bounds(args.bounds or [])
+        if args.levers:
+            factors = lever_factors(args.levers, factors)
+        design = sample_design(args.sample, factors, args.n, seed)
     else:
-        raise ScenarioError("give --grid KEY=V1,V2,... or --sample METHOD with --bounds "
-                            "KEY=LOW:HIGH", key="sweep")
+        raise ScenarioError("give --grid KEY=V1,V2,..., or --sample METHOD with --bounds "
+                            "KEY=LOW:HIGH or --levers", key="sweep")
     scenario = load_scenario(args.scenario, overrides(args))
     plan = sweep.plan_sweep(scenario, design, _or(args.reps, DEFAULT_REPS["sweep"]), seed)
     return _carry_out(args, plan, None)

@@ -25,12 +25,13 @@ from typing import Any
 import numpy as np
 import yaml
 
-from bipsim.parameters import ParamSpec, check_value
+from bipsim.parameters import ParameterError, ParamSpec
 from bipsim.scenario import ScenarioError, resolve_path
 
 METHODS = ("lhs", "sobol", "morris")
 GRID = "command line (--grid)"
 BOUNDS = "command line (--bounds)"
+LEVERS = "command line (--levers)"
 #: Keys a sweep cannot vary: replicate seeds come from --seed and --reps.
 FIXED = ("run.seed",)
 
@@ -92,11 +93,7 @@ def parse_grid(texts: Sequence[str]) -> list[Factor]:
         spec = _spec(key, GRID)
         values = []
         for piece in values_text.split(","):
-            raw = _read_value(piece, spec, GRID)
-            value, problem = check_value(spec, raw)
-            if problem:
-                raise ScenarioError(f"given {piece.strip()!r}, {problem}; allowed: "
-                                    f"{spec.allowed()}", GRID, key=key)
+            value = _validated(spec, _read_value(piece, spec, GRID), GRID)
             if value in values:
                 raise ScenarioError(f"value {value!r} given twice", GRID, key=key)
             values.append(value)
@@ -126,16 +123,51 @@ def parse_bounds(texts: Sequence[str]) -> list[Factor]:
                                 f"(e.g. {spec.low:g}:{spec.high:g})", BOUNDS, key=key)
         bounds = []
         for piece in (low_text, high_text):
-            value, problem = check_value(spec, _read_value(piece, spec, BOUNDS))
-            if problem:
-                raise ScenarioError(f"bound {piece.strip()!r}: {problem}; allowed: "
-                                    f"{spec.allowed()}", BOUNDS, key=key)
-            bounds.append(float(value))
+            bounds.append(float(_validated(spec, _read_value(piece, spec, BOUNDS), BOUNDS,
+                                           "bound ")))
         if bounds[0] >= bounds[1]:
             raise ScenarioError(f"given {bounds_text!r}: the low bound must be below the high "
                                 "bound", BOUNDS, key=key)
         factors.append(Factor(spec, bounds=(bounds[0], bounds[1])))
     _no_repeats(factors, BOUNDS)
+    return factors
+
+
+def lever_factors(text: str | None, bounds: Sequence[Factor] = ()) -> list[Factor]:
+    """The levers a ``--levers`` sweep samples, each over its allowed range.
+
+    Args:
+        text: ``all`` (every lever that is a number) or ``KEY,KEY,...``, lever keys
+            of the parameter table (role ``lever``).
+        bounds: Factors from ``--bounds``: a lever among them is sampled between its
+            given bounds instead, and other parameters are added after the levers.
+
+    Raises:
+        ScenarioError: An unknown key, a parameter that is not a lever, a lever that
+            is a choice (sweep it with ``--grid``), a key given twice.
+    """
+    from bipsim.parameters import of_role
+
+    levers = of_role("lever")
+    if text in (None, "all"):
+        chosen = [spec for spec in levers if spec.kind in ("int", "float")]
+    else:
+        chosen = []
+        for key in (piece.strip() for piece in text.split(",")):
+            spec = _spec(key, LEVERS)
+            if spec.role != "lever":
+                raise ScenarioError(f"not a lever (its role is {spec.role}); levers: "
+                                    + ", ".join(s.path for s in levers), LEVERS, key=key)
+            if spec.kind not in ("int", "float"):
+                raise ScenarioError(f"a {spec.kind} lever cannot be sampled over a range "
+                                    f"({spec.allowed()}); sweep it with --grid", LEVERS,
+                                    key=key)
+            chosen.append(spec)
+    given = {factor.path: factor for factor in bounds}
+    factors = [given.pop(spec.path, Factor(spec, bounds=(float(spec.low), float(spec.high))))
+               for spec in chosen]
+    factors += given.values()
+    _no_repeats(factors, LEVERS)
     return factors
 
 
@@ -210,6 +242,14 @@ def _spec(key: str, where: str) -> ParamSpec:
         raise ScenarioError("cannot be swept: replicate seeds come from --seed and --reps",
                             where, key=key)
     return spec
+
+
+def _validated(spec: ParamSpec, value: Any, where: str, what: str = "") -> Any:
+    """``spec.validate(value)``, its refusal reported where the value was given."""
+    try:
+        return spec.validate(value)
+    except ParameterError as err:
+        raise ScenarioError(what + err.problem, where, key=spec.path) from None
 
 
 def _read_value(text: str, spec: ParamSpec, where: str) -> Any:
