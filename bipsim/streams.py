@@ -8,10 +8,29 @@ the same seed give each citizen the same luck until their policies make them
 differ (Starsim's ``distributions.py`` aims at the same with slot-indexed draws).
 The hash is two rounds of the SplitMix64 finaliser keyed by two 64-bit words that
 ``numpy.random.SeedSequence`` derives from ``(seed, name, week)``; the test suite
-checks uniformity and independence.
+checks uniformity and independence. Draws made once per citizen (traits at entry,
+set-up) use a fixed counter rather than the week, so a citizen who enters in another
+week still gets the same traits; several numbers of one decision use the counter as
+an index (:meth:`Streams.normal_columns`).
 
-Draws that are not per citizen (posts, jobcentres, set-up) use an ordinary
-``numpy.random.Generator`` seeded from ``(seed, name, week)``.
+**Uids, and why each jobcentre counts its own.** A draw is only as stable as the uid
+it is keyed by. The week-0 stock has uids ``0 .. n_citizens - 1`` in blocks by
+jobcentre (so ``uid < n_citizens`` marks the stock). The ``k``-th entrant of
+jobcentre ``j`` (``k = 0, 1, ...``) has uid ``n_citizens + k * n_jobcentres + j``, and
+the ``k``-th caseworker ever in jobcentre ``j`` (the first ones hold its posts in
+order) has uid ``k * n_jobcentres + j`` (:class:`bipsim.agents.CitizenSet`,
+:class:`bipsim.agents.CaseworkerSet`). A citizen's uid thus depends on its own
+jobcentre's history only: one extra leaver in one jobcentre shifts no other
+jobcentre's uids, and so none of their numbers. Where an entrant goes depends on its
+own jobcentre too (``rules.inflow``), and the few draws that are per jobcentre (how
+many enter in ``rate`` inflow, whether a reorganisation happens) are keyed by the
+jobcentre's index. Together: any random number a citizen or caseworker gets depends
+only on (seed, decision, uid, week or counter), and a lever changed in one jobcentre
+leaves every other jobcentre's citizens bit-identical (``tests/test_worlds.py``).
+
+Draws that are not per citizen, caseworker or jobcentre (the jobcentres' own sizes
+and settings at set-up) use an ordinary ``numpy.random.Generator`` seeded from
+``(seed, name, week)``.
 """
 
 from __future__ import annotations
@@ -57,6 +76,14 @@ class Streams:
     def normal(self, name: str, week: int, uids: np.ndarray) -> np.ndarray:
         """One standard normal number per uid (inverse CDF of :meth:`uniform`)."""
         return ndtri(np.maximum(self.uniform(name, week, uids), 2.0**-54))
+
+    def normal_columns(self, name: str, uids: np.ndarray, k: int) -> np.ndarray:
+        """``k`` standard normal numbers per uid, shape ``(len(uids), k)``: column ``i``
+        is :meth:`normal` with counter ``i`` (for draws made once per citizen)."""
+        out = np.empty((len(uids), k))
+        for i in range(k):
+            out[:, i] = self.normal(name, i, uids)
+        return out
 
 
 @numba.njit(cache=True, nogil=True)
