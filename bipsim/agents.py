@@ -38,7 +38,8 @@ CITIZEN_COLUMNS: dict[str, tuple[type, int]] = {
     "anchor": (np.float32, N_INDICATORS),  # own level at entry, where gains fade back to
     "readiness": (np.float32, 0),        # weighted mean of predictive scores
     "ti_entry": (np.int32, 0),           # week the spell on benefit began
-    "n_changes": (np.int16, 0),          # caseworker changes during the run
+    "n_changes": (np.int16, 0),          # caseworker changes during the run (T7, T8)
+    "n_changes_before": (np.int16, 0),   # changes before week 0 (the stock's history)
     "changed": (np.bool_, 0),            # caseworker changed this week
     "belief": (np.int8, 0),              # current caseworker's answer, see BELIEF_ANSWERS
     "ti_meeting": (np.int32, 0),         # week of the last meeting

@@ -35,6 +35,7 @@ from .population import (
     assign_posts,
     build_caseworkers,
     build_jobcentres,
+    draw_past_changes,
     draw_time_on_benefit,
     draw_traits,
 )
@@ -154,6 +155,7 @@ class BipModel(mesa.Model):
         draw_traits(rows, p, streams, self.readiness_weights)
         rows["post"] = assign_posts(rows, self.jobcentres, streams)
         rows["ti_entry"] = -draw_time_on_benefit(rows, p, streams)
+        rows["n_changes_before"] = draw_past_changes(rows, self.jobcentres, p, streams)
         # meetings staggered over one interval, so week 1 is not a meeting rush
         u = streams.uniform("setup_meeting", 0, rows["uid"])
         rows["ti_meeting"] = -np.floor(u * p["interval"]).astype(np.int32)

@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtr, ndtri
 
 from .agents import NEVER, CaseworkerSet
 from .indicators import N_INDICATORS
 from .parameters import ParameterError
 from .streams import Streams
 
+#: Longest time already on benefit at week 0, in years since age 18: under 30, and
+#: otherwise up to the pension age.
+MAX_YEARS_UNDER_30, MAX_YEARS = 12, 47
 CASELOAD_CLIP = (25.0, 220.0)  # EVIDENCE.md: union guideline 25-40 .. central Copenhagen 220
 TURNOVER_CLIP = (0.05, 0.40)   # EVIDENCE.md: ~13 %/yr (7-8 years tenure) .. 25 %/yr Copenhagen
 
@@ -115,8 +119,8 @@ def draw_traits(rows: dict[str, np.ndarray], p: dict, streams: Streams,
     """
     uid = rows["uid"]
     z = streams.normal_columns("entry_levels", uid, 1 + N_INDICATORS)
-    loading = p["factor_loading"]
-    levels = (loading * z[:, :1] + np.sqrt(1 - loading**2) * z[:, 1:]).astype(np.float32)
+    loading = np.float32(p["factor_loading"])
+    levels = loading * z[:, :1] + np.sqrt(np.float32(1) - loading**2) * z[:, 1:]
     rows["levels"] = levels
     rows["anchor"] = levels.copy()
     rows["scores"] = levels.copy()
@@ -146,6 +150,29 @@ def assign_posts(rows: dict[str, np.ndarray], jc: Jobcentres, streams: Streams) 
 
 
 def draw_time_on_benefit(rows: dict[str, np.ndarray], p: dict, streams: Streams) -> np.ndarray:
-    """Weeks the week-0 stock has already spent on benefit (exponential)."""
-    u = streams.uniform("setup_time_on_benefit", 0, rows["uid"])
-    return np.floor(-p["dur_initial_mean"] * np.log1p(-u)).astype(np.int32)
+    """Weeks the week-0 stock has already spent on benefit (T3: heavy-tailed, about
+    30 % with five years or more).
+
+    Lognormal with median ``dur_initial_median`` and log-SD ``dur_initial_sigma``,
+    truncated at the weeks since age 18 (at most ``MAX_YEARS_UNDER_30`` under 30,
+    ``MAX_YEARS`` otherwise); one uniform per uid through the inverse CDF.
+    """
+    mu, sigma = np.log(p["dur_initial_median"]), p["dur_initial_sigma"]
+    cap = np.where(rows["under_30"], MAX_YEARS_UNDER_30, MAX_YEARS) * 52.0
+    top = ndtr((np.log(cap) - mu) / sigma)
+    u = streams.uniform("setup_time_on_benefit", 0, rows["uid"]) * top
+    return np.floor(np.exp(mu + sigma * ndtri(np.maximum(u, 2.0**-54)))).astype(np.int32)
+
+
+def draw_past_changes(rows: dict[str, np.ndarray], jc: Jobcentres, p: dict,
+                      streams: Streams) -> np.ndarray:
+    """Caseworker changes the week-0 stock had before week 0: Poisson with the
+    jobcentre's rate of changes (turnover, and reorganisations moving
+    ``share_reassigned`` of cases) over the time already on benefit. Kept apart from
+    ``n_changes``, which counts changes during the run as BIP counted them over its
+    follow-up (T7's hazard ratio, T8's share)."""
+    years = -rows["ti_entry"] / 52
+    per_year = jc.turnover[rows["jobcentre"]] + p["reorganisations_per_year"] * p[
+        "share_reassigned"]
+    counts = streams.poisson("setup_past_changes", 0, rows["uid"], years * per_year)
+    return np.minimum(counts, np.iinfo(np.int16).max).astype(np.int16)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.stats import poisson
 
 from ..population import draw_traits
 
@@ -30,8 +29,8 @@ def admit_entrants(m: BipModel) -> None:
         posts = np.sort(m.vacated_posts)
         rows = m.citizens.entrant_rows(m.caseworkers.jobcentre[posts])
     elif p["mode"] == "rate":
-        u = m.streams.uniform("inflow_count", week, np.arange(len(jc)))
-        counts = poisson_quantile(u, p["entrants_per_1000"] * jc.size / 1000)
+        counts = m.streams.poisson("inflow_count", week, np.arange(len(jc)),
+                                   p["entrants_per_1000"] * jc.size / 1000)
         rows = m.citizens.entrant_rows(np.repeat(np.arange(len(jc)), counts))
         j = rows["jobcentre"]
         place = m.streams.uniform("inflow_post", 0, rows["uid"])
@@ -47,10 +46,3 @@ def admit_entrants(m: BipModel) -> None:
     rows["ti_entry"][:] = week
     m.citizens.add(rows)
 
-
-def poisson_quantile(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """The Poisson(``mean``) count at cumulative probability ``u``, elementwise (inverse
-    CDF, so one uniform per draw and the count follows ``u`` monotonically)."""
-    with np.errstate(invalid="ignore"):
-        k = poisson.ppf(u, mean)
-    return np.where(mean > 0, np.maximum(np.nan_to_num(k), 0), 0).astype(np.int64)

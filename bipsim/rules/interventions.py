@@ -102,10 +102,16 @@ def initial_activities(m: BipModel) -> None:
     if p["placement_timing"] == "staircase":
         eligible &= ((c.readiness >= p["staircase_threshold"])
                      & (c.n_other_done >= p["staircase_steps"]))
+    # each jobcentre's places go to its eligible citizens in an order drawn per uid: a
+    # sort, not first_in_group (tuned for caseload-sized groups, quadratic in a
+    # jobcentre's thousands of candidates)
     rows = np.flatnonzero(eligible)
-    order = streams.uniform("setup_company_order", 0, c.uid[rows])
-    placed = rows[first_in_group(c.jobcentre[rows], jc.company_slots.astype(np.int64),
-                                 lambda pos: order[pos])]
+    group = c.jobcentre[rows]
+    rows = rows[np.lexsort((streams.uniform("setup_company_order", 0, c.uid[rows]), group))]
+    group = c.jobcentre[rows]
+    counts = np.bincount(group, minlength=len(jc))
+    rank = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+    placed = rows[rank < jc.company_slots[group]]
     c.in_company[placed] = True
     c.ti_company_end[placed] = _weeks_left(streams, "setup_company_left", c.uid[placed],
                                            p["dur_company"])
