@@ -56,6 +56,7 @@ class Streams:
 
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
+        self._column_keys: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
 
     def _sequence(self, name: str, week: int) -> np.random.SeedSequence:
         return np.random.SeedSequence(self.seed, spawn_key=(stream_key(name), week + 1_000_000))
@@ -86,11 +87,13 @@ class Streams:
         column ``i`` is the normal of :meth:`uniform` with counter ``i`` (for draws made
         once per citizen). One compiled pass (hash and inverse CDF together), so the
         week-0 stock of millions is drawn as fast as from a ``Generator``."""
-        keys = np.array([self._sequence(name, i).generate_state(2, np.uint64)
-                         for i in range(k)], dtype=np.uint64).reshape(k, 2)
-        return _normal_columns(np.ascontiguousarray(uids, dtype=np.int64),
-                               np.ascontiguousarray(keys[:, 0]),
-                               np.ascontiguousarray(keys[:, 1]))
+        keys = self._column_keys.get((name, k))
+        if keys is None:  # the same every week: derive them once (~20 us a column)
+            words = np.array([self._sequence(name, i).generate_state(2, np.uint64)
+                              for i in range(k)], dtype=np.uint64).reshape(k, 2)
+            keys = self._column_keys[name, k] = (np.ascontiguousarray(words[:, 0]),
+                                                 np.ascontiguousarray(words[:, 1]))
+        return _normal_columns(np.ascontiguousarray(uids, dtype=np.int64), *keys)
 
 
 #: Above this mean a Poisson count is drawn from its normal approximation (with
