@@ -38,7 +38,8 @@ CITIZEN_COLUMNS: dict[str, tuple[type, int]] = {
     "anchor": (np.float32, N_INDICATORS),  # own level at entry, where gains fade back to
     "readiness": (np.float32, 0),        # weighted mean of predictive scores
     "ti_entry": (np.int32, 0),           # week the spell on benefit began
-    "n_changes": (np.int16, 0),          # caseworker changes during the run
+    "n_changes": (np.int16, 0),          # caseworker changes during the run (T7, T8)
+    "n_changes_before": (np.int16, 0),   # changes before week 0 (the stock's history)
     "changed": (np.bool_, 0),            # caseworker changed this week
     "belief": (np.int8, 0),              # current caseworker's answer, see BELIEF_ANSWERS
     "ti_meeting": (np.int32, 0),         # week of the last meeting
@@ -71,13 +72,23 @@ class CitizenSet:
     the first ``len(citizens)`` rows of arrays with spare capacity, so entrants
     are appended without copying everything each week. A leaver's row is filled
     by one of the last rows, so rows are in no particular uid order.
+
+    Uids (see ``bipsim.streams``): the week-0 stock has uids ``0 .. n_stock - 1`` in
+    blocks by jobcentre; the ``k``-th entrant of jobcentre ``j`` has uid
+    ``n_stock + k * n_jobcentres + j``, so no jobcentre's flows shift another's uids.
+
+    Args:
+        stock_sizes: Citizens of each jobcentre at week 0.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, stock_sizes: np.ndarray) -> None:
         self._store = _empty(1024)
         self._n = 0
         self._archive: list[dict[str, np.ndarray]] = []
-        self.next_uid = 0
+        self.stock_sizes = np.asarray(stock_sizes, dtype=np.int64)
+        self.n_stock = int(self.stock_sizes.sum())
+        self.entered = np.zeros(len(self.stock_sizes), dtype=np.int64)  # entrants so far
+        self.n_ever = 0  # citizens ever added
 
     def __len__(self) -> int:
         return self._n
@@ -95,18 +106,43 @@ class CitizenSet:
         else:
             object.__setattr__(self, name, value)
 
-    def new_rows(self, n: int) -> dict[str, np.ndarray]:
-        """Blank columns for ``n`` new citizens, with fresh uids and no events yet."""
+    def stock_rows(self) -> dict[str, np.ndarray]:
+        """Blank columns for the week-0 stock: uids ``0 .. n_stock - 1``, in blocks by
+        jobcentre."""
+        rows = self._blank(self.n_stock)
+        rows["uid"] = np.arange(self.n_stock, dtype=np.int64)
+        rows["jobcentre"] = np.repeat(np.arange(len(self.stock_sizes), dtype=np.int32),
+                                      self.stock_sizes)
+        return rows
+
+    def entrant_rows(self, jobcentre: np.ndarray) -> dict[str, np.ndarray]:
+        """Blank columns for entrants of the given jobcentres (one per element, in that
+        order): each jobcentre's entrants take the next uids of its own counter. Add
+        the rows (:meth:`add`) before asking for more."""
+        jobcentre = np.asarray(jobcentre, dtype=np.int32)
+        n_jc = len(self.stock_sizes)
+        counts = np.bincount(jobcentre, minlength=n_jc)
+        order = np.argsort(jobcentre, kind="stable")
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        rank = np.empty(len(jobcentre), dtype=np.int64)
+        rank[order] = np.arange(len(jobcentre)) - np.repeat(starts, counts)
+        rows = self._blank(len(jobcentre))
+        rows["uid"] = self.n_stock + (self.entered[jobcentre] + rank) * n_jc + jobcentre
+        rows["jobcentre"] = jobcentre
+        self.entered += counts
+        return rows
+
+    @staticmethod
+    def _blank(n: int) -> dict[str, np.ndarray]:
         rows = _empty(n)
-        rows["uid"] = np.arange(self.next_uid, self.next_uid + n, dtype=np.int64)
         for col in ("ti_meeting", "ti_company_end", "ti_other_end", "ti_exit"):
             rows[col][:] = NEVER
         return rows
 
     def add(self, rows: dict[str, np.ndarray]) -> None:
-        """Append citizens made by :meth:`new_rows`."""
+        """Append citizens made by :meth:`stock_rows` or :meth:`entrant_rows`."""
         k = len(rows["uid"])
-        self.next_uid += k
+        self.n_ever += k
         if self._n + k > len(self._store["uid"]):
             grown = _empty(max(2 * len(self._store["uid"]), self._n + k))
             for name, col in self._store.items():
@@ -169,11 +205,13 @@ class CaseworkerSet:
     """Caseworker posts; a post keeps its citizens when its holder changes.
 
     Attributes:
-        jobcentre: Jobcentre of each post.
-        uid: Id of the current holder (a new id for each new caseworker).
+        jobcentre: Jobcentre of each post (posts of a jobcentre are contiguous).
+        uid: Id of the current holder (a new id for each new caseworker): the
+            ``k``-th caseworker ever in jobcentre ``j`` has uid ``k * n_jobcentres + j``.
         optimism: Stable optimism trait of the holder.
         ti_hired: Week the holder started.
         vacant_until: Week a vacant post is filled; ``NEVER`` while occupied.
+        hired: Caseworkers ever in each jobcentre (the next ``k``).
     """
 
     jobcentre: np.ndarray
@@ -181,10 +219,21 @@ class CaseworkerSet:
     optimism: np.ndarray
     ti_hired: np.ndarray
     vacant_until: np.ndarray
-    next_uid: int = 0
+    hired: np.ndarray
 
     def __len__(self) -> int:
         return len(self.uid)
+
+    def new_uids(self, posts: np.ndarray) -> np.ndarray:
+        """Uids for new holders of ``posts`` (increasing post order), from each
+        jobcentre's own counter."""
+        j = self.jobcentre[posts]
+        counts = np.bincount(j, minlength=len(self.hired))
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        rank = np.arange(len(posts)) - np.repeat(starts, counts)
+        uids = (self.hired[j] + rank) * len(self.hired) + j
+        self.hired += counts
+        return uids.astype(np.int64)
 
     @property
     def occupied(self) -> np.ndarray:

@@ -126,7 +126,8 @@ WEEKLY: dict[str, Column] = {
 
 CITIZENS: dict[str, Column] = {
     "uid": Column("citizen id, unique within the run; the week-0 stock is 0 to "
-                  "n_citizens - 1, entrants follow", ""),
+                  "n_citizens - 1, the k-th entrant of jobcentre j is n_citizens + "
+                  "k * n_jobcentres + j (so ids have gaps; see Reproducibility)", ""),
     "jobcentre": Column("jobcentre index, 0 to n_jobcentres - 1", ""),
     "under_30": Column("under 30 years of age (more likely to leave for education)",
                        "true/false"),
@@ -134,6 +135,10 @@ CITIZENS: dict[str, Column] = {
                         "SD among entrants"),
     "ti_entry": Column("week the spell on benefit began (negative: before the run)", "week"),
     "n_changes": Column("caseworker changes during the run", "changes"),
+    "n_changes_before": Column("caseworker changes before week 0 (the week-0 stock's "
+                               "history, drawn at set-up; 0 for entrants); not in "
+                               "n_changes, as BIP counted changes during its follow-up",
+                               "changes"),
     "belief": Column("the current caseworker's answer to 'will the citizen get a job within "
                      f"the next year?': {', '.join(BELIEF)}; null when not yet formed "
                      "(after a caseworker change, before a meeting)", "category"),

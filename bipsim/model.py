@@ -31,7 +31,14 @@ from . import parameters
 from .agents import BELIEF_ANSWERS, NEVER, STATUS_NAMES, CitizenSet
 from .indicators import INDICATORS, readiness_weights
 from .live import set_lever
-from .population import assign_posts, build_caseworkers, build_jobcentres, draw_citizens
+from .population import (
+    assign_posts,
+    build_caseworkers,
+    build_jobcentres,
+    draw_past_changes,
+    draw_time_on_benefit,
+    draw_traits,
+)
 from .rules.costs import account_costs
 from .rules.exits import leave_benefit
 from .rules.inflow import admit_entrants
@@ -138,22 +145,22 @@ class BipModel(mesa.Model):
 
     # --- set-up ------------------------------------------------------------------
     def _populate(self) -> None:
-        p = self.p
-        self.jobcentres = build_jobcentres(p, self.streams)
-        self.caseworkers = build_caseworkers(self.jobcentres, p, self.streams)
-        self.citizens = CitizenSet()
-        rows = draw_citizens(self.citizens, p["n_citizens"], 0, p, self.streams, "setup_citizens")
-        rng = self.streams.generator("setup_stock", 0)
-        n = p["n_citizens"]
-        rows["jobcentre"] = np.repeat(np.arange(len(self.jobcentres)), self.jobcentres.size)
-        rows["post"] = assign_posts(self.jobcentres.size, self.jobcentres, rng)
-        rows["ti_entry"] = -np.floor(rng.exponential(p["dur_initial_mean"], n)).astype(np.int32)
+        """Jobcentres, caseworkers and the week-0 stock; every citizen's draws are
+        keyed by its uid (``bipsim.streams``)."""
+        p, streams = self.p, self.streams
+        self.jobcentres = build_jobcentres(p, streams)
+        self.caseworkers = build_caseworkers(self.jobcentres, p, streams)
+        self.citizens = CitizenSet(self.jobcentres.size)
+        rows = self.citizens.stock_rows()
+        draw_traits(rows, p, streams, self.readiness_weights)
+        rows["post"] = assign_posts(rows, self.jobcentres, streams)
+        rows["ti_entry"] = -draw_time_on_benefit(rows, p, streams)
+        rows["n_changes_before"] = draw_past_changes(rows, self.jobcentres, p, streams)
         # meetings staggered over one interval, so week 1 is not a meeting rush
-        rows["ti_meeting"] = -rng.integers(0, p["interval"], n).astype(np.int32)
+        u = streams.uniform("setup_meeting", 0, rows["uid"])
+        rows["ti_meeting"] = -np.floor(u * p["interval"]).astype(np.int32)
         self.citizens.add(rows)
-        c = self.citizens
-        c.readiness = c.scores @ self.readiness_weights
-        form_belief(self, np.arange(len(c)))
+        form_belief(self, np.arange(len(self.citizens)))
         initial_activities(self)
 
     # --- the week ----------------------------------------------------------------

@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtr, ndtri
 
-from .agents import NEVER, CaseworkerSet, CitizenSet
+from .agents import NEVER, CaseworkerSet
 from .indicators import N_INDICATORS
 from .parameters import ParameterError
 from .streams import Streams
 
+#: Longest time already on benefit at week 0, in years since age 18: under 30, and
+#: otherwise up to the pension age.
+MAX_YEARS_UNDER_30, MAX_YEARS = 12, 47
 CASELOAD_CLIP = (25.0, 220.0)  # EVIDENCE.md: union guideline 25-40 .. central Copenhagen 220
 TURNOVER_CLIP = (0.05, 0.40)   # EVIDENCE.md: ~13 %/yr (7-8 years tenure) .. 25 %/yr Copenhagen
 
@@ -20,7 +24,7 @@ class Jobcentres:
     """Per-jobcentre settings drawn once at set-up.
 
     Attributes:
-        size: Citizens at week 0.
+        size: Citizens at week 0 (their uids come in this order, see ``bipsim.streams``).
         caseload: Citizens per caseworker.
         turnover: Annual caseworker turnover.
         first_post: Index of the jobcentre's first post; its posts are contiguous.
@@ -82,50 +86,93 @@ def company_slots(per_100: float, size: np.ndarray) -> np.ndarray:
 
 
 def build_caseworkers(jc: Jobcentres, p: dict, streams: Streams) -> CaseworkerSet:
-    """One caseworker in every post, optimism drawn from the trait distribution."""
-    n = int(jc.n_posts.sum())
-    rng = streams.generator("setup_caseworkers", 0)
+    """One caseworker in every post, optimism drawn from the trait distribution; the
+    ``i``-th post of jobcentre ``j`` starts with caseworker uid ``i * n_jobcentres + j``."""
+    n_jc, n = len(jc), int(jc.n_posts.sum())
+    jobcentre = np.repeat(np.arange(n_jc, dtype=np.int32), jc.n_posts)
+    uid = (np.arange(n) - np.repeat(jc.first_post, jc.n_posts)) * n_jc + jobcentre
+    tenure = np.floor(streams.uniform("caseworker_tenure", 0, uid) * 8 * 52)
     return CaseworkerSet(
-        jobcentre=np.repeat(np.arange(len(jc), dtype=np.int32), jc.n_posts),
-        uid=np.arange(n, dtype=np.int64),
-        optimism=draw_optimism(rng, n, p),
-        ti_hired=-rng.integers(0, 8 * 52, n).astype(np.int32),
+        jobcentre=jobcentre,
+        uid=uid.astype(np.int64),
+        optimism=draw_optimism(streams, uid, p),
+        ti_hired=-tenure.astype(np.int32),
         vacant_until=np.full(n, NEVER, dtype=np.int32),
-        next_uid=n,
+        hired=jc.n_posts.astype(np.int64),
     )
 
 
-def draw_optimism(rng: np.random.Generator, n: int, p: dict) -> np.ndarray:
-    """Optimism traits of ``n`` new caseworkers (training shifts the mean)."""
+def draw_optimism(streams: Streams, uids: np.ndarray, p: dict) -> np.ndarray:
+    """Optimism traits of the caseworkers ``uids`` (training shifts the mean)."""
     mean = p["optimism_mean"] + p["expectations_training"]
-    return (mean + p["optimism_sd"] * rng.standard_normal(n)).astype(np.float32)
+    z = streams.normal("caseworker_optimism", 0, uids)
+    return (mean + p["optimism_sd"] * z).astype(np.float32)
 
 
-def draw_citizens(citizens: CitizenSet, n: int, week: int, p: dict,
-                  streams: Streams, stream: str) -> dict[str, np.ndarray]:
-    """Rows for ``n`` new citizens: correlated indicator levels, age band, entry week.
+def draw_traits(rows: dict[str, np.ndarray], p: dict, streams: Streams,
+                weights: np.ndarray) -> None:
+    """Traits of new citizens, in place: correlated indicator levels, age band,
+    readiness. Each is drawn once per uid, whenever and wherever the citizen enters.
 
     Each indicator level is ``loading * common + sqrt(1 - loading**2) * own``: a
     common factor (health, resources) runs under all of them.
     """
-    rows = citizens.new_rows(n)
-    rng = streams.generator(stream, week)
-    loading = p["factor_loading"]
-    common = rng.standard_normal((n, 1))
-    own = rng.standard_normal((n, N_INDICATORS))
-    levels = (loading * common + np.sqrt(1 - loading**2) * own).astype(np.float32)
+    uid = rows["uid"]
+    z = streams.normal_columns("entry_levels", uid, 1 + N_INDICATORS)
+    loading = np.float32(p["factor_loading"])
+    levels = loading * z[:, :1] + np.sqrt(np.float32(1) - loading**2) * z[:, 1:]
     rows["levels"] = levels
     rows["anchor"] = levels.copy()
     rows["scores"] = levels.copy()
-    rows["under_30"] = rng.random(n) < p["share_under_30"]
-    rows["ti_entry"][:] = week
-    return rows
+    rows["readiness"] = weighted_sum(levels, weights)
+    rows["under_30"] = streams.uniform("entry_under_30", 0, uid) < p["share_under_30"]
 
 
-def assign_posts(size: np.ndarray, jc: Jobcentres, rng: np.random.Generator) -> np.ndarray:
-    """Spread each jobcentre's citizens evenly over its posts, in random order."""
-    posts = []
-    for j, n in enumerate(size):
-        cycle = jc.first_post[j] + np.arange(n) % jc.n_posts[j]
-        posts.append(rng.permutation(cycle))
-    return np.concatenate(posts).astype(np.int32)
+def weighted_sum(scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Readiness of each row of ``scores``, summed in a fixed order so a citizen's value
+    does not depend on which other rows are in the batch (a BLAS product may)."""
+    total = np.zeros(len(scores), dtype=np.float32)
+    for k in np.flatnonzero(weights):
+        total += weights[k] * scores[:, k]
+    return total
+
+
+def assign_posts(rows: dict[str, np.ndarray], jc: Jobcentres, streams: Streams) -> np.ndarray:
+    """Spread each jobcentre's citizens evenly over its posts, in an order drawn per
+    uid (so one jobcentre's posts never shift another's assignment)."""
+    jobcentre = rows["jobcentre"]
+    word = streams.words("setup_post", 0, rows["uid"]) >> np.uint64(24)
+    order = np.argsort((jobcentre.astype(np.uint64) << np.uint64(40)) | word, kind="stable")
+    sizes = np.bincount(jobcentre, minlength=len(jc))
+    rank = np.empty(len(jobcentre), dtype=np.int64)
+    rank[order] = np.arange(len(jobcentre)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return (jc.first_post[jobcentre] + rank % jc.n_posts[jobcentre]).astype(np.int32)
+
+
+def draw_time_on_benefit(rows: dict[str, np.ndarray], p: dict, streams: Streams) -> np.ndarray:
+    """Weeks the week-0 stock has already spent on benefit (T3: heavy-tailed, about
+    30 % with five years or more).
+
+    Lognormal with median ``dur_initial_median`` and log-SD ``dur_initial_sigma``,
+    truncated at the weeks since age 18 (at most ``MAX_YEARS_UNDER_30`` under 30,
+    ``MAX_YEARS`` otherwise); one uniform per uid through the inverse CDF.
+    """
+    mu, sigma = np.log(p["dur_initial_median"]), p["dur_initial_sigma"]
+    cap = np.where(rows["under_30"], MAX_YEARS_UNDER_30, MAX_YEARS) * 52.0
+    top = ndtr((np.log(cap) - mu) / sigma)
+    u = streams.uniform("setup_time_on_benefit", 0, rows["uid"]) * top
+    return np.floor(np.exp(mu + sigma * ndtri(np.maximum(u, 2.0**-54)))).astype(np.int32)
+
+
+def draw_past_changes(rows: dict[str, np.ndarray], jc: Jobcentres, p: dict,
+                      streams: Streams) -> np.ndarray:
+    """Caseworker changes the week-0 stock had before week 0: Poisson with the
+    jobcentre's rate of changes (turnover, and reorganisations moving
+    ``share_reassigned`` of cases) over the time already on benefit. Kept apart from
+    ``n_changes``, which counts changes during the run as BIP counted them over its
+    follow-up (T7's hazard ratio, T8's share)."""
+    years = -rows["ti_entry"] / 52
+    per_year = jc.turnover[rows["jobcentre"]] + p["reorganisations_per_year"] * p[
+        "share_reassigned"]
+    counts = streams.poisson("setup_past_changes", 0, rows["uid"], years * per_year)
+    return np.minimum(counts, np.iinfo(np.int16).max).astype(np.int16)

@@ -182,7 +182,7 @@ def test_record_counts_caseworker_changes():
     assert log.current.hired.all()
     since = log.weeks_since_change()
     assert (since[log.current.changed] == 0).all()
-    expected = np.count_nonzero(m.citizen_table().n_changes > 0) / m.citizens.next_uid
+    expected = np.count_nonzero(m.citizen_table().n_changes > 0) / m.citizens.n_ever
     assert log.share_ever_changed() == pytest.approx(expected)
 
 

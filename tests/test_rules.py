@@ -223,8 +223,8 @@ def test_meetings_lift_indicators():
 
 
 def test_duration_dependence_lowers_exits_of_long_stayers():
-    flat = run_model(n_citizens=5_000, hr_per_year_on_benefit=1.0, dur_initial_mean=300)
-    falling = run_model(n_citizens=5_000, hr_per_year_on_benefit=0.5, dur_initial_mean=300)
+    flat = run_model(n_citizens=5_000, hr_per_year_on_benefit=1.0, dur_initial_median=300)
+    falling = run_model(n_citizens=5_000, hr_per_year_on_benefit=0.5, dur_initial_median=300)
     assert falling.weekly()["cum_job"].iloc[-1] < 0.8 * flat.weekly()["cum_job"].iloc[-1]
 
 

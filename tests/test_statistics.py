@@ -39,7 +39,8 @@ def test_competing_risks_split_exits_by_hazard_share():
     m = BipModel(seed=102, n_citizens=n, n_jobcentres=1, p_job=0.02, p_education=0.01,
                  p_other=0.01, hr_readiness_job=1.0, hr_readiness_education=1.0,
                  hr_readiness_other=1.0, hr_belief=1.0, hr_education_under_30=1.0,
-                 mode="none", weeks=1)
+                 hr_per_year_on_benefit=1.0, hr_caseworker_change=1.0, hr_company_lockin=1.0,
+                 hr_after_company=1.0, mode="none", weeks=1)
     m.run()
     week = m.weekly().iloc[1]
     leavers = week[["new_job", "new_education", "new_other_benefit"]].sum()

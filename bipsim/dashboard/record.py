@@ -120,10 +120,10 @@ class ModelLog:
     def share_ever_changed(self) -> float:
         """Share of the citizens present at some point whose caseworker changed at least
         once during the run (T8 counts this over BIP's follow-up: 40 %)."""
-        seen = self.model.citizens.next_uid
+        seen = self.model.citizens.n_ever
         if seen == 0:
             return float("nan")
-        return float(np.count_nonzero(self._last_change[:seen] != NEVER) / seen)
+        return float(np.count_nonzero(self._last_change != NEVER) / seen)
 
     def history(self, uid: int) -> pd.DataFrame:
         """One citizen's weeks: state, caseworker, belief, readiness and indicators.

@@ -11,6 +11,7 @@ from .meetings import first_in_group
 
 if TYPE_CHECKING:
     from ..model import BipModel
+    from ..streams import Streams
 
 
 def end_activities(m: BipModel) -> None:
@@ -86,26 +87,38 @@ def initial_activities(m: BipModel) -> None:
     implies over its time on benefit. Company places are filled at random among
     those eligible under the policy.
     """
-    c, p, jc = m.citizens, m.p, m.jobcentres
-    rng = m.streams.generator("setup_activities", 0)
-    n = len(c)
+    c, p, jc, streams = m.citizens, m.p, m.jobcentres, m.streams
     with np.errstate(divide="ignore"):
         p_offer = expit(logit(p["p_offer"]) + p["offer_readiness_slope"] * c.readiness)
         waiting = np.where(p_offer > 0, p["interval"] / p_offer, np.inf)
     share_active = p["dur_other"] / (p["dur_other"] + waiting)
-    active = rng.random(n) < share_active
+    # every draw keyed by uid, so no jobcentre's set-up shifts another's
+    active = streams.uniform("setup_active", 0, c.uid) < share_active
     c.in_other[active] = True
-    c.ti_other_end[active] = rng.integers(1, p["dur_other"] + 1, int(active.sum()))
+    c.ti_other_end[active] = _weeks_left(streams, "setup_other_left", c.uid[active],
+                                         p["dur_other"])
     c.n_other_done = np.floor(-c.ti_entry * share_active / p["dur_other"])
     eligible = active.copy()
     if p["placement_timing"] == "staircase":
         eligible &= ((c.readiness >= p["staircase_threshold"])
                      & (c.n_other_done >= p["staircase_steps"]))
+    # each jobcentre's places go to its eligible citizens in an order drawn per uid: a
+    # sort, not first_in_group (tuned for caseload-sized groups, quadratic in a
+    # jobcentre's thousands of candidates)
     rows = np.flatnonzero(eligible)
-    order = rng.random(len(rows))
-    placed = rows[first_in_group(c.jobcentre[rows], jc.company_slots.astype(np.int64),
-                                 lambda pos: order[pos])]
+    group = c.jobcentre[rows]
+    rows = rows[np.lexsort((streams.uniform("setup_company_order", 0, c.uid[rows]), group))]
+    group = c.jobcentre[rows]
+    counts = np.bincount(group, minlength=len(jc))
+    rank = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+    placed = rows[rank < jc.company_slots[group]]
     c.in_company[placed] = True
-    c.ti_company_end[placed] = rng.integers(1, p["dur_company"] + 1, len(placed))
+    c.ti_company_end[placed] = _weeks_left(streams, "setup_company_left", c.uid[placed],
+                                           p["dur_company"])
     if p["placement_timing"] == "staircase":  # on the staircase, one step at a time
         c.in_other[placed] = False
+
+
+def _weeks_left(streams: Streams, name: str, uids: np.ndarray, duration: int) -> np.ndarray:
+    """Weeks 1..``duration`` left of an activity under way at week 0, uniform per uid."""
+    return 1 + np.floor(streams.uniform(name, 0, uids) * duration).astype(np.int32)

@@ -45,15 +45,13 @@ def staff_turnover(m: BipModel) -> None:
     ``dur_vacancy`` weeks (no meetings, no belief); the replacement is a change of
     caseworker for every citizen of the post."""
     cw, c, week = m.caseworkers, m.citizens, m.week
-    rng = m.streams.generator("staff_turnover", week)
+    # keyed by caseworker uid, numbered per jobcentre: no jobcentre's staff shift another's
     p_leave = 1 - (1 - m.jobcentres.turnover[cw.jobcentre]) ** (1 / 52)
-    leaving = cw.occupied & (rng.random(len(cw)) < p_leave)
+    leaving = cw.occupied & (m.streams.uniform("staff_turnover", week, cw.uid) < p_leave)
     cw.vacant_until[leaving] = week + round(m.p["dur_vacancy"])
     filled = ~cw.occupied & (cw.vacant_until <= week)
-    n_new = int(filled.sum())
-    cw.uid[filled] = np.arange(cw.next_uid, cw.next_uid + n_new)
-    cw.next_uid += n_new
-    cw.optimism[filled] = draw_optimism(rng, n_new, m.p)
+    cw.uid[filled] = cw.new_uids(np.flatnonzero(filled))
+    cw.optimism[filled] = draw_optimism(m.streams, cw.uid[filled], m.p)
     cw.ti_hired[filled] = week
     cw.vacant_until[filled] = NEVER
     c.belief[citizens_of(m, leaving)] = 0
@@ -65,8 +63,8 @@ def reorganise(m: BipModel) -> None:
     """A reorganisation in a jobcentre moves ``share_reassigned`` of its cases to
     another post of the same jobcentre, chosen at random."""
     p, c, jc, week = m.p, m.citizens, m.jobcentres, m.week
-    rng = m.streams.generator("reorganisation", week)
-    hit = rng.random(len(jc)) < p["reorganisations_per_year"] / 52
+    hit = m.streams.uniform("reorganisation", week, np.arange(len(jc))) < (
+        p["reorganisations_per_year"] / 52)
     hit &= jc.n_posts > 1
     m.flows["new_reorganisations"] = int(hit.sum())
     if not hit.any():
