@@ -3,6 +3,9 @@
 ``bipsim dashboard`` validates the scenario, then starts the Solara server in a
 child process with the scenario's file and the seed in environment variables; each
 browser session reads them when its page is first drawn (never at import).
+
+``bipsim --help`` imports this module (for :data:`DEFAULT_SCENARIO`), so the
+scenario loader and the parameter table are imported when first needed.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bipsim.parameters import FROM_FIT, PARAMETERS
-from bipsim.scenario import Scenario, ScenarioError, load_scenario
+if TYPE_CHECKING:
+    from bipsim.scenario import Scenario
 
 #: Environment variables read by the page.
 ENV_SCENARIO = "BIPSIM_DASHBOARD_SCENARIO"
@@ -53,6 +57,8 @@ def load_settings(source: str = DEFAULT_SCENARIO, seed: int | None = None) -> Da
         ScenarioError: The scenario does not load, has more citizens than the
             dashboard draws (:data:`MAX_CITIZENS`), or the seed is not allowed.
     """
+    from bipsim.scenario import ScenarioError, load_scenario
+
     overrides = [] if seed is None else [f"run.seed={seed}"]
     scenario = load_scenario(source, overrides)
     n = scenario.params["n_citizens"]
@@ -67,6 +73,8 @@ def is_calibrated(scenario: Scenario) -> bool:
     """Whether the scenario runs the fitted values (``calibration/fitted.yaml``, written
     by ``bipsim calibrate``) of every calibrated uncertainty, so the page can say how
     far to trust its numbers. Levers (turnover) may differ: that is the practice."""
+    from bipsim.parameters import FROM_FIT, PARAMETERS
+
     fitted = [spec for spec in PARAMETERS.values()
               if spec.calibrated and spec.role == "uncertainty"]
     return bool(fitted) and all(scenario.source_of(spec.name) == FROM_FIT for spec in fitted)
