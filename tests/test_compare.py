@@ -170,6 +170,7 @@ def test_compare_writes_paired_tables_plots_report_and_manifest(tmp_path, capsys
     assert html.count('src="data:image/png;base64,') == 2
     assert not re.search(r'(src|href)="(https?:|//|file:)', html)  # self-contained
     assert "early_placement" in html and "Cost per extra job entry" in html
+    assert "lever: interventions.placement_timing" in html  # read from the table's roles
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["plan"]["seeds"] == replicate_seeds(7, 3)
     assert manifest["code_fingerprint"]

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 from rich.table import Table
 
 from bipsim import formatting
 from bipsim.outcomes import OUTCOMES
+from bipsim.parameters import BY_NAME, PARAMETERS
 
 from . import figures
 from .compare import KEY_OUTCOMES, Comparison
@@ -38,7 +40,9 @@ HOW_TO_READ = (
     "them differ (common random numbers). Differences are taken replicate by replicate "
     "(paired); a difference whose 95 % interval does not include 0 is unlikely to be "
     "chance variation between runs. The intervals cover the model's randomness only, "
-    "not the uncertainty of its parameters, which are first guesses until calibration.")
+    "not the uncertainty of its {uncertain} uncertain parameters ({calibrated} calibrated "
+    "to BIP's published estimates, the others first guesses; `bipsim params --role "
+    "uncertainty`), which every run holds at the scenario's values.")
 
 
 def text_tables(comp: Comparison) -> list[Table]:
@@ -73,6 +77,18 @@ def write_outputs(comp: Comparison, store: RunStore, subtitle: str, footer: str)
     return out.names
 
 
+def differs_by_role(baseline: dict[str, Any], params: dict[str, Any]) -> str:
+    """The parameters a scenario sets otherwise than the baseline, grouped by their
+    role in the parameter table: ``lever: ...; context: ...`` (``-`` if none). A
+    difference outside the levers is more than a change of practice."""
+    changed: dict[str, list[str]] = {}
+    for name, value in params.items():
+        if baseline.get(name) != value:
+            spec = BY_NAME[name]
+            changed.setdefault(spec.role, []).append(spec.path)
+    return "; ".join(f"{role}: {', '.join(paths)}" for role, paths in changed.items()) or "-"
+
+
 def report_html(comp: Comparison, over_time: bytes, forest: bytes, subtitle: str,
                 footer: str) -> str:
     """The self-contained HTML report a planner can send on."""
@@ -80,13 +96,17 @@ def report_html(comp: Comparison, over_time: bytes, forest: bytes, subtitle: str
     scenarios = pd.DataFrame([{"scenario": label, "role": "baseline" if label == comp.baseline
                                else "alternative", "description": s["description"],
                                "files": ", ".join(s["files"]),
-                               "changes (--set)": ", ".join(s["overrides"]) or "-"}
+                               "changes (--set)": ", ".join(s["overrides"]) or "-",
+                               "differs from the baseline in": differs_by_role(
+                                   plan.scenarios[comp.baseline]["params"], s["params"])}
                               for label, s in plan.scenarios.items()])
     definitions = pd.DataFrame([{"outcome": o.label, "key": k, "unit": o.unit,
                                  "definition": o.doc} for k, o in OUTCOMES.items()])
     sections = [
         Section("In short", headline(comp)),
-        Section("Scenarios", HOW_TO_READ.format(reps=plan.reps), scenarios),
+        Section("Scenarios", HOW_TO_READ.format(
+            reps=plan.reps, uncertain=sum(1 for p in PARAMETERS.values() if p.uncertainty),
+            calibrated=sum(1 for p in PARAMETERS.values() if p.calibrated)), scenarios),
         Section("Difference to the baseline", "", display_differences(comp),
                 caption="Alternative minus baseline, replicate by replicate; shares in "
                         "percentage points (pp)."),
