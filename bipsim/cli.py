@@ -23,6 +23,7 @@ from typing import Any
 from . import options
 from .calibration.cli import add_commands as add_calibrate
 from .dashboard.cli import add_commands as add_dashboard
+from .errors import run_guarded
 from .experiments.arguments import add_commands as add_experiments
 from .options import Command, Parser
 from .scenario_commands import add_commands as add_scenario_commands
@@ -77,23 +78,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Run the chosen subcommand: the one call site of every command."""
-    try:
-        return args.func(args)
-    except Exception as err:
-        if not isinstance(err, _user_errors()):
-            raise
-        print(f"bipsim: error: {err}", file=sys.stderr)
-        return 2
-
-
-def _user_errors() -> tuple[type[Exception], ...]:
-    """The errors that mean bad input (exit 2), imported only when one is raised."""
-    from .calibration.targets import TargetsError
-    from .parameters import ParameterError
-    from .runfolder import RunFolderError
-    from .scenario import ScenarioError
-    return ScenarioError, ParameterError, RunFolderError, TargetsError
+    """Run the chosen subcommand: the one call site of every command, and its one error
+    path (:func:`bipsim.errors.run_guarded`: bad input exits 2, a bug 1, a signal
+    128 + its number, each with one message)."""
+    return run_guarded(lambda: args.func(args))
 
 
 class _Version(argparse.Action):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import functools
 import importlib
 import os
 import re
@@ -150,7 +151,7 @@ def add_quiet(parser: argparse.ArgumentParser, what: str = "no progress, no tabl
 def add_workers(parser: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup) -> None:
     """``--workers N``: local processes (default None: one per core, see
     :func:`worker_count`; 0 runs in this process)."""
-    parser.add_argument("--workers", type=int, metavar="N",
+    parser.add_argument("--workers", type=count(0), metavar="N",
                         help=f"local worker processes (default: one per core, {worker_count()} "
                              "here; 0: in this process, for a debugger)")
 
@@ -162,11 +163,41 @@ def add_executor(parser: argparse.ArgumentParser) -> None:
     add_workers(where)
     where.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                        help="run on the Dask cluster of this scheduler")
-    where.add_argument("--dask-local", type=int, metavar="N",
+    where.add_argument("--dask-local", type=count(1), metavar="N",
                        help="start a Dask cluster of N worker processes on this machine")
-    parser.add_argument("--connect-timeout", type=float, default=CONNECT_TIMEOUT_S,
+    parser.add_argument("--connect-timeout", type=seconds, default=CONNECT_TIMEOUT_S,
                         metavar="SECONDS", help="give up on a scheduler after this long "
                                                 f"(default {CONNECT_TIMEOUT_S:g})")
+
+
+@functools.cache  # one function per bound: flags defined with it compare equal
+def count(least: int) -> Any:
+    """An argparse ``type``: a whole number of at least ``least``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"given {text[:40]!r}, expected a whole number "
+                                             f"(at least {least})") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"given {value}, allowed: {least} or more")
+        return value
+
+    parse.__name__ = f"whole number >= {least}"
+    return parse
+
+
+def seconds(text: str) -> float:
+    """An argparse ``type``: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"given {text[:40]!r}, expected seconds") from None
+    if not 0 < value < 1e6:  # NaN fails both; inf and negatives fail one
+        raise argparse.ArgumentTypeError(f"given {text[:40]!r}, allowed: more than 0 and "
+                                         "less than 1000000 seconds")
+    return value
 
 
 def worker_count(workers: int | None = None) -> int:

@@ -34,10 +34,9 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bipsim import yamlsafe
-from bipsim.errors import InputError
+from bipsim.errors import InputError, shorten
 from bipsim.parameters import BY_NAME, GROUPS, PARAMETERS, ParameterError, ParamSpec
 from bipsim.resources import scenarios_folder
-from bipsim.yamlsafe import shorten
 
 #: Scenarios shipped with the package, searched after ``./scenarios``.
 PACKAGE_SCENARIOS = scenarios_folder()

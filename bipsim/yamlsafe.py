@@ -8,8 +8,8 @@ into nodes (line marks kept, nothing constructed) with limits on nesting depth, 
 the number of nodes, and on the number of values the aliases would expand to. Every
 breach raises :class:`YamlInputError` with the line concerned.
 
-:func:`shorten` is what every message uses to quote a value, so a huge value gives a
-readable message.
+Values in its messages are quoted with :func:`bipsim.errors.shorten`, as in every
+message, so a huge value gives a readable one.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bipsim.errors import shorten
+
 #: Largest file read (bytes): scenario and targets files have a few thousand, and
 #: PyYAML (pure Python, for the line marks) reads about 0.5 MB/s.
 MAX_BYTES = 256 * 1024
@@ -33,8 +35,6 @@ MAX_DEPTH = 40
 MAX_VALUES = 20_000
 #: Longest key: keys are names (``annual_turnover``), quoted whole in messages.
 MAX_KEY_CHARS = 100
-#: Characters of a value quoted in a message.
-QUOTE_CHARS = 60
 
 STANDARD_TAG = "tag:yaml.org,2002:"
 #: Tags the safe resolver gives plain values. Any other tag (``!!python/...``, ``!foo``)
@@ -61,15 +61,6 @@ class YamlInputError(Exception):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return type(self), (self.problem, self.line)
-
-
-def shorten(value: Any, limit: int = QUOTE_CHARS) -> str:
-    """``repr(value)``, cut to about ``limit`` characters with its full length noted."""
-    text = repr(value)
-    if len(text) <= limit:
-        return text
-    size = f"{len(value):,} characters" if isinstance(value, str) else f"{len(text):,} long"
-    return f"{text[:limit]}... ({size})"
 
 
 def read_text(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> str:

@@ -305,5 +305,167 @@ TARGETS = [
          ("/dev/zero", "device")),
 ]
 
+def run_out(id: str, out: str, *expect: str, files: dict[str, str | bytes] | None = None,
+            option: str = "--out") -> Case:
+    """``bipsim run baseline`` (small) writing to ``out``: refused before it runs."""
+    return Case(f"output-{id}", ("run", "baseline", "--weeks", "2", *SMALL, option, out),
+                files or {}, expect)
+
+
+OUTPUTS = [
+    run_out("out-a-file", "{tmp}/f", "--out {tmp}/f", "not an empty folder",
+            files={"f": "x"}),
+    run_out("out-not-empty", "{tmp}/full", "--out {tmp}/full", "not an empty folder",
+            files={"full/a": "x"}),
+    run_out("out-under-a-file", "{tmp}/f/run", "--out {tmp}/f/run", "cannot create",
+            files={"f": "x"}),
+    run_out("out-in-proc", "/proc/bipsim-run", "--out /proc/bipsim-run", "cannot create"),
+    run_out("out-in-sys", "/sys/bipsim-run", "--out /sys/bipsim-run", "cannot create"),
+    run_out("out-a-device", "/dev/null", "--out /dev/null", "not an empty folder"),
+    run_out("out-name-too-long", "{tmp}/" + "n" * 300, "File name too long", "(ENAMETOOLONG)"),
+    run_out("outputs-a-file", "{tmp}/f", "--outputs {tmp}/f", "is a file",
+            files={"f": "x"}, option="--outputs"),
+    run_out("outputs-in-proc", "/proc/bipsim-outputs", "--outputs /proc/bipsim-outputs",
+            "cannot create", option="--outputs"),
+    Case("output-calibrate-out-in-proc", ("calibrate", "--out", "/proc/bipsim-cal",
+                                          "--budget", "1"), {}, ("/proc/bipsim-cal",)),
+    Case("output-calibrate-out-a-file", ("calibrate", "--out", "{tmp}/f", "--budget", "1"),
+         {"f": "x"}, ("{tmp}/f",)),
+    Case("output-sweep-out-not-empty", ("sweep", "baseline", "--grid",
+                                        "caseworkers.annual_turnover=0.1", "--workers", "0",
+                                        "--out", "{tmp}/full"),
+         {"full/a": "x"}, ("{tmp}/full", "not an empty folder")),
+    Case("output-sweep-out-in-proc", ("sweep", "baseline", "--grid",
+                                      "caseworkers.annual_turnover=0.1", "--workers", "0",
+                                      "--out", "/proc/bipsim-sweep"), {},
+         ("/proc/bipsim-sweep", "cannot create")),
+    Case("output-extends-name-too-long", ("run", "{tmp}/s.yaml", "--out", "{tmp}/out"),
+         {"s.yaml": "extends: " + "n" * 5000 + "\n"}, ("File name too long",
+                                                      "(ENAMETOOLONG)")),
+]
+
+GRID = ("--grid", "caseworkers.annual_turnover=0.1")
+
+
+def sweep(id: str, *argv: str, expect: tuple[str, ...] = ()) -> Case:
+    """``bipsim sweep ARGV`` (small, in this process unless ARGV says otherwise)."""
+    return Case(f"option-sweep-{id}", ("sweep", *argv, "--weeks", "2", *SMALL, "--out",
+                                       "{tmp}/out"), {}, expect)
+
+
+def compare(id: str, *argv: str, expect: tuple[str, ...] = ()) -> Case:
+    """``bipsim compare baseline early_placement ARGV`` (small)."""
+    return Case(f"option-compare-{id}", ("compare", "baseline", "early_placement", *argv,
+                                         "--weeks", "2", *SMALL, "--out", "{tmp}/out"), {},
+                expect)
+
+
+def calibrate(id: str, *argv: str, expect: tuple[str, ...] = ()) -> Case:
+    """``bipsim calibrate ARGV``."""
+    return Case(f"option-calibrate-{id}", ("calibrate", *argv, "--out", "{tmp}/out"), {},
+                expect)
+
+
+OPTIONS = [
+    sweep("seed-negative", "baseline", *GRID, "--seed=-1", "--workers", "0",
+          expect=("--seed", "given -1", "allowed")),
+    compare("seed-negative", "--seed=-1", "--workers", "0", expect=("--seed", "given -1")),
+    Case("option-run-seed-negative", ("run", "baseline", "--seed=-1", "--out", "{tmp}/out"),
+         {}, ("run.seed", "given -1")),
+    calibrate("seed-negative", "--seed=-1", "--budget", "1", expect=("seed",)),
+    sweep("seed-text", "baseline", *GRID, "--seed", "abc", expect=("--seed",)),
+    sweep("connect-timeout-negative", "baseline", *GRID, "--scheduler", "tcp://127.0.0.1:9",
+          "--connect-timeout=-5", expect=("--connect-timeout", "given '-5'", "allowed")),
+    sweep("connect-timeout-nan", "baseline", *GRID, "--scheduler", "tcp://127.0.0.1:9",
+          "--connect-timeout", "nan", expect=("--connect-timeout", "'nan'")),
+    sweep("connect-timeout-inf", "baseline", *GRID, "--scheduler", "tcp://127.0.0.1:9",
+          "--connect-timeout", "inf", expect=("--connect-timeout", "'inf'")),
+    sweep("connect-timeout-zero", "baseline", *GRID, "--scheduler", "tcp://127.0.0.1:9",
+          "--connect-timeout", "0", expect=("--connect-timeout",)),
+    compare("connect-timeout-nan", "--dask-local", "1", "--connect-timeout", "nan",
+            expect=("--connect-timeout",)),
+    sweep("workers-negative", "baseline", *GRID, "--workers=-1",
+          expect=("--workers", "given -1")),
+    sweep("dask-local-zero", "baseline", *GRID, "--dask-local", "0",
+          expect=("--dask-local", "given 0")),
+    sweep("two-executors", "baseline", *GRID, "--workers", "1", "--dask-local", "1",
+          expect=("not allowed with",)),
+    sweep("reps-zero", "baseline", *GRID, "--reps", "0", "--workers", "0",
+          expect=("--reps",)),
+    sweep("reps-negative", "baseline", *GRID, "--reps=-3", "--workers", "0",
+          expect=("--reps",)),
+    compare("reps-one", "--reps", "1", "--workers", "0", expect=("--reps", "at least 2")),
+    sweep("no-scenario", *GRID, "--workers", "0", expect=("scenario",)),
+    sweep("no-design", "baseline", "--workers", "0", expect=("--grid",)),
+    sweep("grid-and-sample", "baseline", *GRID, "--sample", "lhs", "--bounds",
+          "caseworkers.annual_turnover=0.1:0.2", "--n", "4", "--workers", "0",
+          expect=("not both",)),
+    sweep("sample-without-n", "baseline", "--sample", "lhs", "--bounds",
+          "caseworkers.annual_turnover=0.1:0.2", "--workers", "0", expect=("--n",)),
+    sweep("sample-unknown", "baseline", "--sample", "magic", "--bounds",
+          "caseworkers.annual_turnover=0.1:0.2", "--n", "4", expect=("magic",)),
+    sweep("sobol-n-not-power", "baseline", "--sample", "sobol", "--bounds",
+          "caseworkers.annual_turnover=0.1:0.2", "--n", "3", "--workers", "0",
+          expect=("power of 2",)),
+    sweep("n-zero", "baseline", "--sample", "lhs", "--bounds",
+          "caseworkers.annual_turnover=0.1:0.2", "--n", "0", "--workers", "0",
+          expect=("--n",)),
+    sweep("grid-no-equals", "baseline", "--grid", "caseworkers.annual_turnover",
+          "--workers", "0", expect=("caseworkers.annual_turnover",)),
+    sweep("grid-unknown-key", "baseline", "--grid", "caseworkers.turnover=0.1", "--workers",
+          "0", expect=("caseworkers.turnover", "did you mean")),
+    sweep("grid-bad-level", "baseline", "--grid", "caseworkers.annual_turnover=0.1,lots",
+          "--workers", "0", expect=("caseworkers.annual_turnover", "lots")),
+    sweep("grid-nan-level", "baseline", "--grid", "caseworkers.annual_turnover=.nan",
+          "--workers", "0", expect=("caseworkers.annual_turnover",)),
+    sweep("grid-empty", "baseline", "--grid", "caseworkers.annual_turnover=", "--workers",
+          "0", expect=("caseworkers.annual_turnover",)),
+    sweep("grid-twice", "baseline", *GRID, *GRID, "--workers", "0",
+          expect=("caseworkers.annual_turnover",)),
+    sweep("bounds-reversed", "baseline", "--sample", "lhs", "--bounds",
+          "caseworkers.annual_turnover=0.4:0.1", "--n", "4", "--workers", "0",
+          expect=("caseworkers.annual_turnover",)),
+    sweep("bounds-no-colon", "baseline", "--sample", "lhs", "--bounds",
+          "caseworkers.annual_turnover=0.4", "--n", "4", "--workers", "0",
+          expect=("caseworkers.annual_turnover",)),
+    sweep("bounds-nan", "baseline", "--sample", "lhs", "--bounds",
+          "caseworkers.annual_turnover=.nan:0.4", "--n", "4", "--workers", "0",
+          expect=("caseworkers.annual_turnover",)),
+    sweep("bounds-outside-allowed", "baseline", "--sample", "lhs", "--bounds",
+          "caseworkers.annual_turnover=0.1:7", "--n", "4", "--workers", "0",
+          expect=("caseworkers.annual_turnover",)),
+    sweep("bounds-a-choice", "baseline", "--sample", "lhs", "--bounds",
+          "interventions.placement_timing=0:1", "--n", "4", "--workers", "0",
+          expect=("interventions.placement_timing",)),
+    Case("option-compare-one-scenario-only", ("compare", "baseline", "--workers", "0",
+                                              "--out", "{tmp}/out"), {}, ("alternative",)),
+    Case("option-compare-bad-alternative", ("compare", "baseline", "{tmp}/s.yaml",
+                                            "--workers", "0", "--out", "{tmp}/out"),
+         {"s.yaml": f"name: {LAUGHS}\n"}, ("{tmp}/s.yaml", "aliases")),
+    Case("option-resume-missing", ("sweep", "--resume", "{tmp}/none"), {},
+         ("{tmp}/none", "no plan.json")),
+    Case("option-resume-a-file", ("sweep", "--resume", "{tmp}/f"), {"f": "x"},
+         ("{tmp}/f", "plan.json")),
+    Case("option-resume-no-plan", ("sweep", "--resume", "{tmp}/e"), {"e/runs/x": "x"},
+         ("{tmp}/e", "no plan.json")),
+    Case("option-resume-bad-plan", ("sweep", "--resume", "{tmp}/e"),
+         {"e/plan.json": "{not json", "e/runs/.keep": ""}, ("{tmp}/e", "cannot read")),
+    Case("option-resume-plan-a-list", ("sweep", "--resume", "{tmp}/e"),
+         {"e/plan.json": "[1, 2]", "e/runs/.keep": ""}, ("{tmp}/e", "cannot read")),
+    Case("option-resume-with-grid", ("sweep", "--resume", "{tmp}/e", *GRID), {},
+         ("--resume", "--grid")),
+    Case("option-unknown-command", ("swep",), {}, ("did you mean 'sweep'",)),
+    Case("option-unknown-flag", ("run", "baseline", "--sed", "1"), {},
+         ("did you mean --seed",)),
+    Case("option-run-weeks-zero", ("run", "baseline", "--weeks", "0", "--out", "{tmp}/out"),
+         {}, ("run.weeks", "given 0")),
+    Case("option-run-weeks-text", ("run", "baseline", "--weeks", "many"), {}, ("--weeks",)),
+    calibrate("budget-zero", "--budget", "0", expect=("--budget",)),
+    calibrate("reps-zero", "--reps", "0", "--budget", "1", expect=("--reps",)),
+    calibrate("recheck-without-fit", "--recheck", expect=("fitted.yaml",)),
+    calibrate("unknown-scenario", "--scenario", "nowhere", "--budget", "1",
+              expect=("nowhere",)),
+]
+
 #: Every case, in a stable order.
-CASES = [*SCENARIOS, *OVERRIDES, *TARGETS]
+CASES = [*SCENARIOS, *OVERRIDES, *TARGETS, *OUTPUTS, *OPTIONS]

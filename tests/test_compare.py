@@ -213,7 +213,7 @@ def test_a_scenario_compared_with_itself_differs_by_nothing(tmp_path, capsys):
     (["baseline"], "at least one alternative"),
     (["baseline", "nosuch"], "no scenario named 'nosuch'"),
     (["baseline", "early_placement", "--set", "caseworkers.caseload=1"], "out of range"),
-    (["baseline", "early_placement", "--workers", "-1"], "--workers -1"),
+    (["baseline", "early_placement", "--workers", "-1"], "--workers: given -1"),
 ])
 def test_bad_input_exits_non_zero_and_writes_nothing(tmp_path, capsys, argv, message):
     out = tmp_path / "never"

@@ -51,6 +51,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Load, search, check on fresh replicates, write fitted.yaml and the report."""
+    from ..runfolder import check_writable
     from ..scenario import load_scenario
     from .search import evaluate, replicate_seeds, search
     from .targets import TargetsError, load_targets
@@ -64,12 +65,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                                "must be at least 1")
     if args.workers < 0:
         raise TargetsError(f"--workers {args.workers}: give 0 (this process) or more")
+    if args.seed < 0:
+        raise TargetsError(f"--seed {args.seed}: allowed: a whole number, 0 or more")
     targets = load_targets(args.targets)
     scenario = load_scenario(args.scenario, args.set or [])
     out = Path(args.out)
+    check_writable(out, "--out")  # before hours of search, not after
     if args.recheck:
         return _recheck(args, targets, scenario.params, out)
-    out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with _executor(args.workers) as executor, _TrialProgress(args.budget) as progress:
         result = search(scenario.params, targets, args.budget,

@@ -19,8 +19,7 @@ import numpy as np
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .. import yamlsafe
-from ..errors import InputError
-from ..yamlsafe import shorten
+from ..errors import InputError, shorten
 from .study import STATISTICS
 
 Z95 = 1.959964

@@ -25,6 +25,7 @@ from typing import Any
 
 from rich.console import Console
 
+from bipsim.errors import USER_OS_ERRORS, describe_os_error, stop_handled
 from bipsim.options import overrides
 from bipsim.parameters import BY_NAME, ParameterError
 from bipsim.provenance import code_fingerprint, manifest
@@ -48,7 +49,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return _resume(args)
     scenarios = [load_scenario(name, overrides(args)) for name in args.scenarios]
     plan = compare.plan_compare(scenarios, _or(args.reps, DEFAULT_REPS["compare"]),
-                                _or(args.seed, DEFAULT_SEED))
+                                _base_seed(args))
     return _carry_out(args, plan, None)
 
 
@@ -59,7 +60,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return _resume(args)
     if not args.scenario:
         raise ScenarioError("give the scenario to sweep (or --resume DIR)", key="sweep")
-    seed = _or(args.seed, DEFAULT_SEED)
+    seed = _base_seed(args)
     if args.grid and (args.sample or args.bounds or args.levers):
         raise ScenarioError("give either --grid, or --sample with --bounds or --levers, not "
                             "both", key="sweep")
@@ -123,16 +124,19 @@ def _carry_out(args: argparse.Namespace, plan: Plan, store: RunStore | None) -> 
                 if todo:
                     execute(todo, workers, store.save, progress)
             records = store.load(run.run_id for run in plan.runs)
-    except ExecutorError as error:
-        return _fail(error, 1)
+    except ExecutorError as error:  # incl. every worker gone midway
+        return _fail(f"{error}{_resumable(plan, store)}", 1)
     except StoreError as error:
         return _fail(error, 2)
-    except (StoppedError, KeyboardInterrupt) as stop:  # the latter: a second Ctrl-C
+    except (StoppedError, KeyboardInterrupt) as stop:  # the latter: before or after runs
+        stop_handled()
         signum = getattr(stop, "signum", signal.SIGINT)
-        saved = len(store.done()) if store else 0
-        what = stop if isinstance(stop, StoppedError) else "abandoned by a second SIGINT"
-        return _fail(f"{what}: {saved} of {len(plan.runs)} runs saved in {folder}; finish "
-                     f"with: bipsim {plan.kind} --resume {folder}", 128 + signum)
+        return _fail(f"stopped by {signal.Signals(signum).name}{_resumable(plan, store)}",
+                     128 + signum)
+    except OSError as error:  # a full disk, say: what is saved is whole
+        if error.errno not in USER_OS_ERRORS:
+            raise
+        return _fail(f"{describe_os_error(error)}{_resumable(plan, store)}", 2)
     except RunError as error:
         run = plan.runs[error.run_id]
         changes = ", ".join(f"{BY_NAME[k].path}={v}" for k, v in run.changes.items())
@@ -141,10 +145,24 @@ def _carry_out(args: argparse.Namespace, plan: Plan, store: RunStore | None) -> 
         code = 2 if isinstance(error.error, ParameterError) else 1
         return _fail(f"{error} ({what}); the finished runs are saved in {folder}", code)
     run_s = time.perf_counter() - started
-    _write(plan, store, records, args, out, {"run_s": round(run_s, 2),
-                                             "executor": where, "runs_this_session": len(todo)})
+    try:
+        _write(plan, store, records, args, out, {"run_s": round(run_s, 2), "executor": where,
+                                                 "runs_this_session": len(todo)})
+    except KeyboardInterrupt as stop:  # every run is saved: a resume writes the outputs
+        stop_handled()
+        signum = getattr(stop, "signum", signal.SIGINT)
+        return _fail(f"stopped by {signal.Signals(signum).name} while writing the outputs"
+                     f"{_resumable(plan, store)}", 128 + signum)
     out.print(f"Results in [bold]{folder}[/bold]")
     return 0
+
+
+def _resumable(plan: Plan, store: RunStore | None) -> str:
+    """What is saved and how to finish, for a message (nothing if nothing was started)."""
+    if store is None:
+        return " before the experiment started; nothing was saved"
+    return (f": {len(store.done())} of {len(plan.runs)} runs saved in {store.folder}; finish "
+            f"with: bipsim {plan.kind} --resume {store.folder}")
 
 
 def _write(plan: Plan, store: RunStore, records: list[dict[str, Any]],
@@ -204,6 +222,14 @@ def _no_plan_options(args: argparse.Namespace, scenarios: list[str]) -> None:
         raise ScenarioError(f"with --resume the plan comes from {Path(args.resume) / 'plan.json'}"
                             f"; drop {', '.join(given)} (only executor options may change)",
                             key="--resume")
+
+
+def _base_seed(args: argparse.Namespace) -> int:
+    """``--seed``, or its default; refused if negative (seeds are words of 64 bits)."""
+    seed = _or(args.seed, DEFAULT_SEED)
+    if seed < 0:
+        raise ScenarioError(f"given {seed}, allowed: a whole number, 0 or more", key="--seed")
+    return seed
 
 
 def _or(value: int | None, default: int) -> int:

@@ -15,9 +15,12 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
 import socket
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -25,13 +28,15 @@ from typing import Any
 from bipsim.options import CONNECT_TIMEOUT_S, worker_count
 from bipsim.provenance import code_fingerprint
 
-from .worker import ignore_sigint
+from .worker import start_worker, warm_up
 
 log = logging.getLogger(__name__)
 
 #: Threads for BLAS/OpenMP in local worker processes: one run per core, so extra
 #: threads would only compete (Dask's nanny sets the same for its workers).
 SINGLE_THREADED = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+#: Seconds idle local workers get to stop when the pool closes, before they are killed.
+CLOSE_S = 2.0
 
 
 class ExecutorError(Exception):
@@ -46,11 +51,13 @@ class Workers:
         executor: Accepts ``submit(fn, *args)`` and returns futures.
         slots: Runs it makes at the same time (processes or Dask threads).
         description: For messages and the manifest (``2 local processes``).
+        alive: How many workers are alive now; None where they cannot be lost.
     """
 
     executor: Executor
     slots: int
     description: str
+    alive: Callable[[], int] | None = None
 
 
 class InlineExecutor(Executor):
@@ -106,15 +113,62 @@ def _local(workers: int) -> Iterator[Workers]:
     if workers == 0:
         yield Workers(InlineExecutor(), 1, "this process")
         return
-    # Spawned children copy the environment when they start, which a pool does
-    # lazily: keep the variables set for the pool's lifetime.
+    # Spawned children copy the environment when they start: keep the variables set
+    # for the pool's lifetime (it may replace a worker).
     with _environment(SINGLE_THREADED):
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=ignore_sigint,
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=start_worker,
+                                   initargs=(os.getpid(),),
                                    mp_context=multiprocessing.get_context("spawn"))
+        finished = False
         try:
-            yield Workers(pool, workers, f"{workers} local process{'es' * (workers > 1)}")
+            _start_all(pool, workers)
+            yield Workers(pool, workers, f"{workers} local process{'es' * (workers > 1)}",
+                          alive=lambda: _alive_processes(pool))
+            finished = True
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            _close_pool(pool, CLOSE_S if finished else 0.0)
+
+
+def _start_all(pool: ProcessPoolExecutor, workers: int) -> None:
+    """Start every worker now, with SIGINT and SIGTERM blocked while they are made.
+
+    Children inherit the blocked signals, so a Ctrl-C to the process group during
+    start-up cannot kill one half-way through its imports (which broke the pool and
+    hung the shutdown); each unblocks them in its initializer, and a signal sent to
+    this process meanwhile is delivered once they are made, a moment later.
+    """
+    with _stop_signals_blocked():
+        started = [pool.submit(warm_up) for _ in range(workers)]
+    try:
+        for future in started:
+            future.result()
+    except BrokenProcessPool as err:
+        raise ExecutorError(f"--workers {workers}: a worker process died while starting "
+                            f"({err})") from None
+
+
+def _alive_processes(pool: ProcessPoolExecutor) -> int:
+    processes = getattr(pool, "_processes", None) or {}
+    return sum(process.is_alive() for process in list(processes.values()))
+
+
+def _close_pool(pool: ProcessPoolExecutor, grace_s: float) -> None:
+    """Shut the pool down, killing the workers that have not stopped within ``grace_s``.
+
+    After a normal end every worker is idle and stops when told; after an error or a
+    signal (``grace_s`` 0) what they do is abandoned, so they are killed at once.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + grace_s
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+            process.join(1.0)
+    if not any(process.is_alive() for process in processes):
+        pool.shutdown(wait=True)  # joins the pool's own thread, now quick
 
 
 @contextmanager
@@ -122,12 +176,18 @@ def _dask(address: str | None, n_workers: int | None, timeout: float) -> Iterato
     from distributed import Client, LocalCluster  # only imported when asked for
 
     with ExitStack() as stack:
-        # Dask logs every connection and its closing at INFO; keep the terminal readable
-        stack.enter_context(_logger_level("distributed", logging.WARNING))
+        # Dask logs every connection and its closing at INFO; keep the terminal readable,
+        # also when an interrupted cluster is closed at exit
+        _raise_level(logging.getLogger("distributed"), logging.WARNING)
         if address is None:
-            cluster = stack.enter_context(LocalCluster(
-                n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address=":0"))
+            # its worker processes start with the stop signals blocked, as a local
+            # pool's do: the terminal's Ctrl-C is this process's to handle
+            with _stop_signals_blocked(), _kill_children_on_error():
+                cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1,
+                                       processes=True, host="127.0.0.1",
+                                       dashboard_address=":0")
+            stack.enter_context(cluster)
+            stack.enter_context(_kill_children_on_error())  # closed before the cluster
             client = stack.enter_context(Client(cluster, set_as_default=False))
             where = f"a local Dask cluster ({n_workers} worker processes)"
         else:
@@ -143,7 +203,15 @@ def _dask(address: str | None, n_workers: int | None, timeout: float) -> Iterato
         threads = _check_workers(client, where, timeout)
         executor = client.get_executor(pure=False)
         stack.callback(executor.shutdown, wait=False)  # cancels what is still queued
-        yield Workers(executor, threads, f"{where}, {threads} threads")
+        yield Workers(executor, threads, f"{where}, {threads} threads",
+                      alive=lambda: _dask_workers(client))
+
+
+def _dask_workers(client: Any) -> int:
+    """Workers the scheduler knows now (0 when the scheduler is gone too)."""
+    if client.status != "running":
+        return 0
+    return len(client.scheduler_info().get("workers", {}))
 
 
 def _check_reachable(address: str, timeout: float) -> None:
@@ -210,6 +278,29 @@ def _check_workers(client: Any, where: str, timeout: float) -> int:
 
 
 @contextmanager
+def _kill_children_on_error() -> Iterator[None]:
+    """Kill this process's worker processes if the block fails (a signal, an error):
+    their runs are abandoned, and a graceful close would wait for them."""
+    try:
+        yield
+    except BaseException:
+        for process in multiprocessing.active_children():
+            process.kill()
+        raise
+
+
+@contextmanager
+def _stop_signals_blocked() -> Iterator[None]:
+    """Block SIGINT and SIGTERM in this thread (and the processes it starts) for the
+    block's duration; one that arrives meanwhile is delivered at its end."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextmanager
 def _environment(values: dict[str, str]) -> Iterator[None]:
     """Set environment variables (where not set already) for the block's duration."""
     added = {k: v for k, v in values.items() if k not in os.environ}
@@ -221,13 +312,6 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
             os.environ.pop(key, None)
 
 
-@contextmanager
-def _logger_level(name: str, level: int) -> Iterator[None]:
-    """Raise a logger's level (never lower it) for the block's duration."""
-    logger = logging.getLogger(name)
-    previous = logger.level
+def _raise_level(logger: logging.Logger, level: int) -> None:
+    """Raise a logger's level (never lower it)."""
     logger.setLevel(max(level, logger.getEffectiveLevel()))
-    try:
-        yield
-    finally:
-        logger.setLevel(previous)

@@ -28,6 +28,9 @@ from typing import Any
 import pandas as pd
 from rich.console import Console
 
+from bipsim.errors import InputError
+from bipsim.runfolder import claim
+
 from .plan import Plan
 
 log = logging.getLogger(__name__)
@@ -39,7 +42,7 @@ _RUN_FILE = re.compile(r"^run-(\d+)\.json$")
 _TMP_PREFIX = ".tmp-"
 
 
-class StoreError(Exception):
+class StoreError(InputError):
     """A folder that cannot be used as, or resumed as, an experiment folder."""
 
 
@@ -53,6 +56,10 @@ def atomic_write(path: Path, data: bytes | str) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+    except OSError as err:
+        if err.filename is not None:
+            raise
+        raise OSError(err.errno, err.strerror, str(path)) from err  # say which file
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -77,13 +84,18 @@ class RunStore:
             StoreError: The folder holds something already, or cannot be made.
         """
         store = cls(folder)
+        claim(store.folder)  # reserved by choose_folder: now an experiment folder
         if store.folder.exists() and any(store.folder.iterdir()):
             raise StoreError(f"{store.folder}: exists and is not empty")
         try:
-            store.runs.mkdir(parents=True, exist_ok=True)
-            atomic_write(store.folder / PLAN_FILE, plan.to_json())
+            store.folder.mkdir(parents=True, exist_ok=True)
+            store.runs.mkdir()  # atomic: of two processes given one folder, one gets it
+        except FileExistsError:
+            raise StoreError(f"{store.folder}: taken by another bipsim process") from None
         except OSError as err:
-            raise StoreError(f"cannot write the experiment folder {store.folder}: {err}") from err
+            raise StoreError(f"cannot write the experiment folder {store.folder}: "
+                             f"{err.strerror or err}") from None
+        atomic_write(store.folder / PLAN_FILE, plan.to_json())
         return store
 
     @classmethod

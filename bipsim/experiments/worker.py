@@ -6,7 +6,9 @@ The functions here are top-level so that a spawned process (``import mesa`` make
 
 from __future__ import annotations
 
+import os
 import signal
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +17,9 @@ import numpy as np
 
 from bipsim.model import BipModel
 from bipsim.outcomes import summarise
+
+#: Seconds between a worker's checks that its parent process is alive.
+PARENT_POLL_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -52,14 +57,34 @@ def simulate(task: Task) -> dict[str, Any]:
             "series": series, "elapsed_s": round(time.perf_counter() - started, 4)}
 
 
-def ignore_sigint() -> None:
-    """Process-pool initializer: leave Ctrl-C to the parent.
+def start_worker(parent: int) -> None:
+    """Process-pool initializer: leave Ctrl-C to the parent, and die with it.
 
     A terminal sends SIGINT to the whole process group; the parent then stops
-    submitting and lets the running runs finish and be saved, which a worker killed
-    by the same signal could not.
+    submitting and saves the finished runs, which a worker killed by the same signal
+    would break. The pool starts its workers with SIGINT and SIGTERM blocked (see
+    ``executors._local``), so none dies of a signal while importing; here SIGINT is
+    ignored for good and SIGTERM unblocked.
+
+    A thread checks every :data:`PARENT_POLL_S` that ``parent`` is still this process's
+    parent; when it is not (killed with SIGKILL, say), the worker exits: no worker
+    outlives its experiment.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True,
+                     name="watch-parent").start()
+
+
+def warm_up() -> int:
+    """A task that returns at once: its result says that a worker has started."""
+    return os.getpid()
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)  # no cleanup to do: a run in progress has written nothing
 
 
 def _plain(value: Any) -> Any:
