@@ -17,8 +17,10 @@ from bipsim.cli import main
 #: A message quotes values shortened; with the location and the allowed values it fits
 #: in a few lines.
 MAX_MESSAGE_CHARS = 1200
-#: Every refusal is quick: no case may expand, parse or simulate its way to an answer.
-MAX_SECONDS = 10.0
+#: Every refusal is quick: no case may expand, parse or simulate its way to an answer
+#: (CPU seconds of this process, so a busy machine does not fail it; the first cases
+#: import the libraries).
+MAX_CPU_SECONDS = 10.0
 
 
 def _write(tmp: Path, files: dict[str, str | bytes]) -> None:
@@ -37,9 +39,9 @@ def test_bad_input_is_refused_with_a_short_precise_message(case: Case, tmp_path:
     monkeypatch.chdir(tmp_path)  # outputs/ and saved tracebacks stay in the test's folder
     _write(tmp_path, case.files)
     argv = [part.replace("{tmp}", str(tmp_path)) for part in case.argv]
-    started = time.perf_counter()
+    started = time.process_time()
     code = main(argv)
-    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - started
     out, err = capsys.readouterr()
     assert code == case.code, err
     assert "Traceback" not in err + out
@@ -48,7 +50,7 @@ def test_bad_input_is_refused_with_a_short_precise_message(case: Case, tmp_path:
     assert len(message) <= MAX_MESSAGE_CHARS, message[:2000]
     for part in case.expect:
         assert part.replace("{tmp}", str(tmp_path)) in message, (part, message)
-    assert elapsed < MAX_SECONDS
+    assert cpu < MAX_CPU_SECONDS
     out_folder = tmp_path / "out"
     assert not out_folder.exists() or not any(out_folder.iterdir())
     assert not (tmp_path / "outputs").exists()
