@@ -222,7 +222,13 @@ TABLES: dict[str, Table] = {
         {**_RUN_ID, "scenario": Column("scenario label (the first is the baseline)", ""),
          "replicate": Column("replicate index; replicate r of every scenario shares its seed",
                              ""),
-         "seed": Column("the run's seed (replicate seed)", ""), **_outcomes()}),
+         "seed": Column("the run's seed (replicate seed)", ""),
+         "uncertainty": Column("chance: the run uses the central parameter values; "
+                               "parameters: it runs in world `replicate` (its parameter "
+                               "draws)", ""), **_outcomes()},
+        parameters=True,
+        notes=("with --uncertainty parameters, one column per drawn parameter (its dotted "
+               "key): its value in the run's world, null in runs at the central values",)),
     "compare_weekly": Table(
         ("weekly.parquet",), "bipsim compare", "one week of one run",
         {**_RUN_ID, "scenario": Column("scenario label", ""),
@@ -238,17 +244,86 @@ TABLES: dict[str, Table] = {
         {"alternative": Column("the alternative scenario's label", ""), **_OUTCOME_KEY,
          "baseline_mean": Column("the baseline's mean", "the outcome's unit"),
          "alternative_mean": Column("the alternative's mean", "the outcome's unit"),
-         "mean": Column("mean paired difference, alternative minus baseline",
-                        "the outcome's unit"),
-         "low": Column("lower end of the 95 % t interval of the paired difference",
-                       "the outcome's unit"),
-         "high": Column("upper end of the 95 % t interval of the paired difference",
-                        "the outcome's unit"),
-         "sd": Column("standard deviation of the paired differences", "the outcome's unit"),
-         "n": Column("pairs (replicates)", "runs"),
-         "relative": Column("mean difference over the baseline's mean; null when that is 0",
+         "chance_mean": Column("mean paired difference, alternative minus baseline, at the "
+                               "central parameter values", "the outcome's unit"),
+         "chance_low": Column("lower end of the 95 % t interval of the paired difference "
+                              "(chance only)", "the outcome's unit"),
+         "chance_high": Column("upper end of the 95 % t interval of the paired difference "
+                               "(chance only)", "the outcome's unit"),
+         "chance_sd": Column("standard deviation of the paired differences",
+                             "the outcome's unit"),
+         "chance_n": Column("pairs (replicates) at the central values", "runs"),
+         "relative": Column("chance_mean over the baseline's mean; null when that is 0",
                             "ratio"),
-         "excludes_zero": Column("the 95 % interval excludes 0", "true/false")}),
+         "excludes_zero": Column("the chance-only 95 % interval excludes 0", "true/false"),
+         "parameters_mean": Column("mean paired difference over the plausible worlds "
+                                   "(chance and parameters)", "the outcome's unit"),
+         "parameters_low": Column("2.5 % quantile of the paired difference over the worlds",
+                                  "the outcome's unit"),
+         "parameters_high": Column("97.5 % quantile of the paired difference over the "
+                                   "worlds", "the outcome's unit"),
+         "parameters_sd": Column("standard deviation of the difference over the worlds",
+                                 "the outcome's unit"),
+         "n_worlds": Column("worlds with the difference defined", "worlds"),
+         "p_better": Column("share of worlds in which the alternative is better (ties "
+                            "half); null for outcomes without a better direction", "share"),
+         "p_better_se": Column("binomial standard error of p_better", "share")},
+        notes=("the parameters_ columns, n_worlds and p_better with --uncertainty "
+               "parameters only",)),
+    "compare_worlds": Table(
+        ("worlds.csv",), "bipsim compare --uncertainty parameters",
+        "one alternative in one world",
+        {"alternative": Column("the alternative scenario's label", ""),
+         "replicate": Column("the world (replicate index)", ""),
+         "extra_jobs": Column("extra exits to job against the baseline", "citizens"),
+         "extra_cost_dkk": Column("extra total public cost against the baseline", "DKK"),
+         "cost_per_extra_job_dkk": Column("extra cost over extra job entries; null unless "
+                                          "the extra job entries are > 0",
+                                          "DKK per job entry")}),
+    "compare_ceac": Table(
+        ("ceac.csv",), "bipsim compare --uncertainty parameters",
+        "one alternative at one price per extra job entry",
+        {"alternative": Column("the alternative scenario's label", ""),
+         "price_dkk": Column("what a planner would pay per extra job entry",
+                             "DKK per job entry"),
+         "share_worth_it": Column("share of worlds with price x extra jobs - extra cost > 0",
+                                  "share")}),
+    "compare_drivers": Table(
+        ("drivers.csv",), "bipsim compare --uncertainty parameters",
+        "one of the five drawn parameters most rank-correlated with one difference",
+        {"alternative": Column("the alternative scenario's label", ""),
+         "outcome": _OUTCOME_KEY["outcome"],
+         "rank": Column("1 = the strongest (largest absolute rank correlation)", ""),
+         "parameter": Column("the parameter's dotted key", ""),
+         "rank_correlation": Column("Spearman's rank correlation of the parameter's draws "
+                                    "with the difference over the worlds", "correlation"),
+         "rank_correlation_low": Column("lower end of its 95 % interval (Fisher's z)",
+                                        "correlation"),
+         "rank_correlation_high": Column("upper end of its 95 % interval", "correlation"),
+         "clear": Column("distinguishable from 0 with all drawn parameters tested together "
+                         "(Bonferroni)", "true/false")}),
+    "validate_verdicts": Table(
+        ("verdicts.csv",), "bipsim validate", "one published pattern",
+        {"id": Column("the pattern's id in the criteria file", ""),
+         "pattern": Column("the pattern in a sentence", ""),
+         "source": Column("where it is published", ""),
+         "definition": Column("what is computed", ""),
+         "criterion": Column("the pass rule, in words", ""),
+         "n_worlds": Column("worlds run", "worlds"),
+         "n_defined": Column("worlds where the statistic is defined", "worlds"),
+         "median": Column("median of the statistic over the worlds", "the statistic's unit"),
+         "low": Column("2.5 % quantile over the worlds", "the statistic's unit"),
+         "high": Column("97.5 % quantile over the worlds", "the statistic's unit"),
+         "share_above": Column("share of worlds above the criterion's value (share_above "
+                               "rules)", "share"),
+         "share_below": Column("share of worlds below the criterion's value (share_below "
+                               "rules)", "share"),
+         "passed": Column("every rule of the criterion holds", "true/false")},
+        notes=("share_above and share_below only when some pattern's criterion uses them",)),
+    "validate_values": Table(
+        ("values.csv",), "bipsim validate", "one pattern in one world",
+        {"id": Column("the pattern's id", ""), "world": Column("the world (replicate)", ""),
+         "value": Column("the pattern's statistic in that world", "the statistic's unit")}),
     "compare_costs": Table(
         ("costs.csv",), "bipsim compare", "one alternative against the baseline",
         {"alternative": Column("the alternative scenario's label", ""),

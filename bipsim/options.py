@@ -135,6 +135,22 @@ def add_reps(parser: argparse.ArgumentParser, default: int, what: str) -> None:
                         help=f"replicates per {what} (default {default})")
 
 
+#: Values of ``--uncertainty`` (see :mod:`bipsim.uncertainty.planning`).
+UNCERTAINTY_MODES = ("parameters", "chance")
+
+
+def add_uncertainty(parser: argparse.ArgumentParser, default: str | None) -> None:
+    """``--uncertainty parameters|chance`` (default None: the command's, shown in the
+    help; ``default`` None means the command takes it from elsewhere, e.g. a file)."""
+    shown = default or "the criteria file's"
+    parser.add_argument("--uncertainty", choices=UNCERTAINTY_MODES,
+                        help="parameters: replicate r also draws the uncertain parameters "
+                             "(posterior draw r of calibrated ones, prior draw r of first "
+                             "guesses; what a scenario sets keeps its value); chance: the "
+                             "central values only, intervals cover chance alone "
+                             f"(default {shown})")
+
+
 def add_output(parser: argparse.ArgumentParser, what: str = "run") -> None:
     """``--out DIR`` (exactly there, new or empty) and ``--outputs DIR`` (default ``outputs``)."""
     parser.add_argument("--out", metavar="DIR", help="write exactly here (must be new or empty)")

@@ -21,8 +21,9 @@ from bipsim.experiments.stats import Interval, fieller_ratio, mean_interval, pai
 from bipsim.outcomes import OUTCOMES
 from bipsim.scenario import ScenarioError, load_scenario
 
-#: 60 weeks, so the 12-month job outcome is defined.
-COMPARE = ("--weeks", "60", "--reps", "3", "--workers", "0", *SMALL)
+#: 60 weeks, so the 12-month job outcome is defined; chance only (parameter
+#: uncertainty is tested in test_uncertainty.py).
+COMPARE = ("--weeks", "60", "--reps", "3", "--workers", "0", "--uncertainty", "chance", *SMALL)
 
 
 # --- statistics ----------------------------------------------------------------------
@@ -90,7 +91,7 @@ def test_replicate_seeds_are_fixed_distinct_and_extend():
 
 def test_every_scenario_runs_the_same_seeds():
     scenarios = [load_scenario("baseline"), load_scenario("early_placement")]
-    plan = plan_compare(scenarios, reps=4, seed=9)
+    plan = plan_compare(scenarios, reps=4, seed=9, uncertainty="chance")
     by_scenario = {label: [r.seed for r in plan.runs if r.scenario == label]
                    for label in plan.scenarios}
     assert by_scenario["baseline"] == by_scenario["early_placement"] == replicate_seeds(9, 4)
@@ -150,7 +151,8 @@ def test_compare_writes_paired_tables_plots_report_and_manifest(tmp_path, capsys
         assert (out / name).is_file(), name
     table = results(out)
     assert len(table) == 6
-    assert list(table.columns) == ["run_id", "scenario", "replicate", "seed", *OUTCOMES]
+    assert list(table.columns) == ["run_id", "scenario", "replicate", "seed", "uncertainty",
+                                   *OUTCOMES]
     assert table.groupby("replicate")["seed"].nunique().eq(1).all()  # shared seeds
     assert sorted(set(table["seed"])) == sorted(replicate_seeds(7, 3))
 
@@ -158,9 +160,9 @@ def test_compare_writes_paired_tables_plots_report_and_manifest(tmp_path, capsys
     diffs = pd.read_csv(out / "differences.csv").set_index("outcome")
     wide = table.pivot(index="replicate", columns="scenario", values="exits_job")
     paired = wide["early_placement"] - wide["baseline"]
-    assert diffs.loc["exits_job", "mean"] == pytest.approx(paired.mean())
+    assert diffs.loc["exits_job", "chance_mean"] == pytest.approx(paired.mean())
     half = stats.t.ppf(0.975, 2) * paired.std(ddof=1) / math.sqrt(3)
-    assert diffs.loc["exits_job", "high"] == pytest.approx(paired.mean() + half)
+    assert diffs.loc["exits_job", "chance_high"] == pytest.approx(paired.mean() + half)
 
     assert "Difference to baseline, paired over the same 3 seeds" in stdout
     assert "Cost per extra job entry" in stdout
@@ -192,8 +194,9 @@ def test_a_lever_without_behaviour_changes_only_costs(tmp_path, capsys):
     assert code == 0, stderr
     diffs = pd.read_csv(out / "differences.csv").set_index("outcome")
     for name in ("exits_job", "exits_education", "mean_weeks_on_benefit", "share_passive"):
-        assert diffs.loc[name, ["mean", "low", "high"]].tolist() == [0.0, 0.0, 0.0], name
-    assert diffs.loc["total_cost_dkk", "low"] > 0
+        assert diffs.loc[name, ["chance_mean", "chance_low", "chance_high"]].tolist() == \
+            [0.0, 0.0, 0.0], name
+    assert diffs.loc["total_cost_dkk", "chance_low"] > 0
     costs = pd.read_csv(out / "costs.csv")
     assert "not distinguishable from 0" in costs.loc[0, "reading"]
 
@@ -205,7 +208,8 @@ def test_a_scenario_compared_with_itself_differs_by_nothing(tmp_path, capsys):
     assert code == 0, stderr
     diffs = pd.read_csv(out / "differences.csv")
     assert set(diffs["alternative"]) == {"baseline#2"}
-    assert (diffs["mean"].fillna(0) == 0).all()
+    for column in ("chance_mean", "parameters_mean", "parameters_low", "parameters_high"):
+        assert (diffs[column].fillna(0) == 0).all(), column
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -34,10 +34,27 @@ def read(path: Path) -> pd.DataFrame:
     return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
 
 
+#: A criteria file for a small validate run: one pattern of each rule.
+CRITERIA = """
+version: 1
+design: {base: baseline, set: [run.weeks=14, population.n_citizens=300,
+         population.n_jobcentres=2], reps: 2, seed: 1, uncertainty: parameters}
+experiments:
+  caseload: {high: {caseworkers.caseload: 150}, low: {caseworkers.caseload: 40}}
+patterns:
+  - {id: A, name: a, source: s, definition: d, experiment: caseload, criterion_text: c,
+     statistic: {kind: relative, quantity: jobs, window: [0, 14], alt: low, ref: high},
+     criterion: {share_above: {value: 0, at_least: 0.5}, share_below: {value: 9, at_least: 0}}}
+"""
+
+
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A run (with a survey), a compare, a grid sweep, a Sobol' and a Morris sweep."""
+    """A run (with a survey), a compare, a grid sweep, a Sobol' and a Morris sweep, and
+    a validation."""
     root = tmp_path_factory.mktemp("written")
+    criteria = root / "criteria.yaml"
+    criteria.write_text(CRITERIA, encoding="utf-8")
     commands = {
         # every caseworker leaves in week 1 and the posts stay vacant to week 14, so the
         # survey at week 13 has no caseworker, whatever the random numbers
@@ -51,6 +68,7 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "morris": ["sweep", "baseline", "--sample", "morris", "--n", "2", "--bounds",
                    "caseworkers.caseload=40:80", "--bounds",
                    "caseworkers.annual_turnover=0.1:0.9", *EXPERIMENT],
+        "validate": ["validate", "--criteria", str(criteria), "--workers", "0", "--quiet"],
     }
     for name, argv in commands.items():
         assert main([*argv, "--out", str(root / name)]) == 0, name
@@ -61,7 +79,10 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 WRITTEN = [("weekly", "run"), ("citizens", "run"), ("survey", "run"), ("summary", "run"),
            ("compare_results", "compare"), ("compare_weekly", "compare"),
            ("compare_outcomes", "compare"), ("compare_differences", "compare"),
-           ("compare_costs", "compare"), ("sweep_results", "grid"), ("sweep_points", "grid"),
+           ("compare_costs", "compare"), ("compare_worlds", "compare"),
+           ("compare_ceac", "compare"), ("compare_drivers", "compare"),
+           ("validate_verdicts", "validate"), ("validate_values", "validate"),
+           ("sweep_results", "grid"), ("sweep_points", "grid"),
            ("sweep_results", "sobol"), ("sweep_points", "sobol")]
 
 

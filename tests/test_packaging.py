@@ -29,7 +29,8 @@ def test_every_python_package_is_listed_for_the_wheel():
 def test_the_shipped_folders_map_to_the_top_level_folders_and_hold_the_data():
     setuptools = pyproject()["tool"]["setuptools"]
     assert setuptools["package-dir"] == {"bipsim.shipped.scenarios": "scenarios",
-                                         "bipsim.shipped.calibration": "calibration"}
+                                         "bipsim.shipped.calibration": "calibration",
+                                         "bipsim.shipped.validation": "validation"}
     assert set(setuptools["package-data"]["bipsim"]) == {"parameters.yaml", "py.typed"}
     for package, folder in setuptools["package-dir"].items():
         patterns = setuptools["package-data"][package]

@@ -1,4 +1,5 @@
-"""The flags of ``bipsim compare`` and ``bipsim sweep``, registered by :func:`add_commands`.
+"""The flags of ``bipsim compare``, ``sweep`` and ``validate``, registered by
+:func:`add_commands`.
 
 Only the standard library is imported here (``bipsim --help`` builds these
 parsers); the commands themselves are in :mod:`bipsim.experiments.cli`.
@@ -14,13 +15,18 @@ from bipsim.options import Command
 #: Defaults of the options that define a plan (None on the parser, so ``--resume``
 #: can tell that they were not given).
 DEFAULT_SEED = 1
-DEFAULT_REPS = {"compare": 10, "sweep": 1}
+DEFAULT_REPS = {"compare": 10, "sweep": 1, "validate": None}
+#: Default of --uncertainty: a comparison carries its parameters' uncertainty; a sweep
+#: varies parameters on purpose and draws the others only when asked; validate takes
+#: the criteria file's.
+DEFAULT_UNCERTAINTY = {"compare": "parameters", "sweep": "chance", "validate": None}
 #: Flags that define a plan: refused with ``--resume``, which takes the saved plan.
-PLAN_OPTIONS = ("reps", "seed", "weeks", "set", "grid", "bounds", "levers", "sample", "n")
+PLAN_OPTIONS = ("reps", "seed", "weeks", "set", "grid", "bounds", "levers", "sample", "n",
+                "uncertainty")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    """Add ``compare`` and ``sweep`` to the ``bipsim`` subcommands."""
+    """Add ``compare``, ``sweep`` and ``validate`` to the ``bipsim`` subcommands."""
     cmp = sub.add_parser(
         "compare", help="run scenarios on the same seeds; paired differences to a baseline",
         description="Run the baseline (the first SCENARIO) and each alternative on the same "
@@ -62,14 +68,31 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     _add_shared(swp, "sweep")
     swp.set_defaults(func=Command("bipsim.experiments.cli:cmd_sweep"))
 
+    vld = sub.add_parser(
+        "validate", help="check the model against published patterns the calibration "
+                         "did not use",
+        description="Run the experiments of a criteria file (default: the shipped "
+                    "validation/criteria.yaml, written before the model was run against "
+                    "it) in plausible worlds and judge each published pattern by its "
+                    "criterion; writes report.md, verdicts.csv and values.csv.",
+        epilog="example: bipsim validate --reps 40 --out validation-results")
+    vld.add_argument("--criteria", metavar="FILE",
+                     help="criteria file (default: the shipped validation/criteria.yaml)")
+    _add_shared(vld, "validate")
+    vld.set_defaults(func=Command("bipsim.experiments.cli:cmd_validate"))
+
 
 def _add_shared(parser: argparse.ArgumentParser, kind: str) -> None:
-    options.add_reps(parser, DEFAULT_REPS[kind], "scenario" if kind == "compare" else "point")
+    what = {"compare": "scenario", "sweep": "point", "validate": "arm (worlds)"}[kind]
+    options.add_reps(parser, DEFAULT_REPS[kind] or "the criteria file's", what)
     options.add_seed(parser, "base seed of the replicate seeds"
                      + (" and of a sampled design" if kind == "sweep" else "")
-                     + f" (default {DEFAULT_SEED})")
-    options.add_weeks(parser)
-    options.add_set(parser)
+                     + (f" (default {DEFAULT_SEED})" if kind != "validate"
+                        else " (default: the criteria file's)"))
+    if kind != "validate":  # the criteria file fixes the scenarios and their weeks
+        options.add_weeks(parser)
+        options.add_set(parser)
+    options.add_uncertainty(parser, DEFAULT_UNCERTAINTY[kind])
     options.add_output(parser, "experiment")
     parser.add_argument("--resume", metavar="DIR",
                         help="finish an interrupted experiment: run only its missing runs")

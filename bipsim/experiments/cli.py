@@ -1,5 +1,5 @@
-"""``bipsim compare`` and ``bipsim sweep``: what they do (their flags are in
-:mod:`.arguments`).
+"""``bipsim compare``, ``bipsim sweep`` and ``bipsim validate``: what they do (their
+flags are in :mod:`.arguments`).
 
 Both commands share one flow: validate everything and fix the plan; open the
 executor (a scheduler that cannot be reached fails here, before any folder is
@@ -31,9 +31,12 @@ from bipsim.parameters import BY_NAME, ParameterError
 from bipsim.provenance import code_fingerprint, manifest
 from bipsim.runfolder import choose_folder
 from bipsim.scenario import ScenarioError, load_scenario
+from bipsim.validation import experiment as validation
+from bipsim.validation import report as validation_report
+from bipsim.validation.criteria import load_criteria
 
 from . import compare, compare_report, sweep, sweep_report
-from .arguments import DEFAULT_REPS, DEFAULT_SEED, PLAN_OPTIONS
+from .arguments import DEFAULT_REPS, DEFAULT_SEED, DEFAULT_UNCERTAINTY, PLAN_OPTIONS
 from .designs import grid_design, lever_factors, parse_bounds, parse_grid, sample_design
 from .engine import RunError, StoppedError, execute
 from .executors import ExecutorError, open_workers
@@ -49,7 +52,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return _resume(args)
     scenarios = [load_scenario(name, overrides(args)) for name in args.scenarios]
     plan = compare.plan_compare(scenarios, _or(args.reps, DEFAULT_REPS["compare"]),
-                                _base_seed(args))
+                                _base_seed(args),
+                                args.uncertainty or DEFAULT_UNCERTAINTY["compare"])
     return _carry_out(args, plan, None)
 
 
@@ -77,8 +81,20 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise ScenarioError("give --grid KEY=V1,V2,..., or --sample METHOD with --bounds "
                             "KEY=LOW:HIGH or --levers", key="sweep")
     scenario = load_scenario(args.scenario, overrides(args))
-    plan = sweep.plan_sweep(scenario, design, _or(args.reps, DEFAULT_REPS["sweep"]), seed)
+    plan = sweep.plan_sweep(scenario, design, _or(args.reps, DEFAULT_REPS["sweep"]), seed,
+                            args.uncertainty or DEFAULT_UNCERTAINTY["sweep"])
     return _carry_out(args, plan, None)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """``bipsim validate``."""
+    if args.resume:
+        _no_plan_options(args, [args.criteria] if args.criteria else [])
+        return _resume(args)
+    criteria = load_criteria(args.criteria) if args.criteria else load_criteria()
+    if args.uncertainty:
+        criteria.design["uncertainty"] = args.uncertainty
+    return _carry_out(args, validation.plan_validation(criteria, args.reps, args.seed), None)
 
 
 def _resume(args: argparse.Namespace) -> int:
@@ -178,6 +194,10 @@ def _write(plan: Plan, store: RunStore, records: list[dict[str, Any]],
         result = compare.analyse(plan, records)
         files = compare_report.write_outputs(result, store, subtitle, footer)
         tables = compare_report.text_tables(result)
+    elif plan.kind == "validate":
+        result = validation.analyse(plan, records)
+        files = validation_report.write_outputs(result, store, " ".join(info["command"] or []))
+        tables = validation_report.text_tables(result)
     else:
         result = sweep.analyse(plan, records)
         files = sweep_report.write_outputs(result, store, subtitle, footer)
@@ -191,6 +211,8 @@ def _write(plan: Plan, store: RunStore, records: list[dict[str, Any]],
 
 
 def _summary(plan: Plan) -> str:
+    if plan.kind == "validate":
+        return f"{len(plan.scenarios)} arms, {plan.reps} worlds each"
     if plan.kind == "compare":
         d = plan.design
         return (f"{d['baseline']} vs {', '.join(d['alternatives'])}, {plan.reps} replicates "

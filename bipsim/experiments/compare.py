@@ -7,6 +7,12 @@ by replicate, and its 95 % interval is a Student-t interval over the N paired
 differences. The cost per extra job entry is the mean extra cost over the mean
 extra job entries, with Fieller's interval (unbounded when the extra job entries
 are not clearly different from zero).
+
+With ``--uncertainty parameters`` (the default) every scenario also runs in N
+plausible worlds (replicate ``r`` with parameter draw ``r``); those runs give the
+second interval, the probability of being better, the cost-effectiveness
+acceptability and the drivers of each difference (:mod:`bipsim.uncertainty`). The
+tables above then come from the runs at the central values.
 """
 
 from __future__ import annotations
@@ -20,8 +26,11 @@ import numpy as np
 import pandas as pd
 
 from bipsim.outcomes import OUTCOMES
+from bipsim.parameters import BY_NAME
 from bipsim.provenance import code_fingerprint
 from bipsim.scenario import Scenario, ScenarioError
+from bipsim.uncertainty import planning
+from bipsim.uncertainty.worlds import WorldsSummary, summarise_worlds
 
 from . import tables
 from .plan import Plan, RunSpec, replicate_seeds
@@ -37,8 +46,12 @@ KEY_OUTCOMES = ("share_job_12m", "exits_job", "exits_education", "exits_other_be
 MIN_REPS = 2
 
 
-def plan_compare(scenarios: Sequence[Scenario], reps: int, seed: int) -> Plan:
+def plan_compare(scenarios: Sequence[Scenario], reps: int, seed: int,
+                 uncertainty: str = planning.DEFAULT_MODE) -> Plan:
     """Plan N replicates of each scenario on shared seeds; the first is the baseline.
+
+    With ``uncertainty="parameters"`` the plan also holds every scenario's N runs in
+    the N worlds (after the central runs, see :mod:`bipsim.uncertainty.planning`).
 
     Raises:
         ScenarioError: Fewer than two scenarios, fewer than 2 replicates, or
@@ -57,14 +70,23 @@ def plan_compare(scenarios: Sequence[Scenario], reps: int, seed: int) -> Plan:
                             "compare them over one period with --weeks", key="run.weeks")
     labels = _labels([s.name for s in scenarios])
     seeds = replicate_seeds(seed, reps)
-    runs = [RunSpec(i * reps + r, label, i, r, s)
-            for i, label in enumerate(labels) for r, s in enumerate(seeds)]
+    central = planning.chance_reps(uncertainty, reps)
+    runs = [RunSpec(i * central + r, label, i, r, s)
+            for i, label in enumerate(labels) for r, s in enumerate(seeds[:central])]
+    design = {"baseline": labels[0], "alternatives": labels[1:],
+              "uncertainty": {"mode": "chance"}}
+    if uncertainty == "parameters":
+        all_reps = [RunSpec(0, label, i, r, s)
+                    for i, label in enumerate(labels) for r, s in enumerate(seeds)]
+        worlds, design["uncertainty"] = planning.in_worlds(
+            all_reps, dict(zip(labels, scenarios, strict=True)), seed, reps, len(runs))
+        runs += worlds
     resolved = {label: {"name": s.name, "description": s.description, "files": s.files,
                         "overrides": s.overrides, "params": s.params}
                 for label, s in zip(labels, scenarios, strict=True)}
     name = "compare-" + "-".join(labels)
-    return Plan("compare", name[:80], seed, seeds, resolved, runs, SERIES,
-                {"baseline": labels[0], "alternatives": labels[1:]}, code_fingerprint())
+    return Plan("compare", name[:80], seed, seeds, resolved, runs, SERIES, design,
+                code_fingerprint())
 
 
 @dataclass
@@ -80,6 +102,8 @@ class Comparison:
             the baseline, its interval, relative to the baseline mean.
         costs: One row per alternative: extra job entries, extra cost, and cost
             per extra job entry with Fieller's interval.
+        worlds: The differences over plausible worlds (``--uncertainty
+            parameters``), else None.
     """
 
     plan: Plan
@@ -88,6 +112,7 @@ class Comparison:
     outcomes: pd.DataFrame
     differences: pd.DataFrame
     costs: pd.DataFrame
+    worlds: WorldsSummary | None = None
 
     @property
     def baseline(self) -> str:
@@ -103,8 +128,9 @@ class Comparison:
 def analyse(plan: Plan, records: list[dict[str, Any]]) -> Comparison:
     """Tables of a finished comparison from its run records (any order)."""
     results = results_table(plan, records)
+    central = results[results["uncertainty"] == "chance"]
     by_label = {label: frame.set_index("replicate").sort_index()
-                for label, frame in results.groupby("scenario", sort=False)}
+                for label, frame in central.groupby("scenario", sort=False)}
     labels = list(plan.scenarios)
     outcome_rows = [{"scenario": label, "outcome": name, **_interval(mean_interval(
         by_label[label][name].to_numpy(float)))} for label in labels for name in OUTCOMES]
@@ -122,14 +148,38 @@ def analyse(plan: Plan, records: list[dict[str, Any]]) -> Comparison:
                               "relative": d.mean / base_mean if base_mean else math.nan,
                               "excludes_zero": d.excludes_zero})
         cost_rows.append(_cost_row(label, alt, base))
-    return Comparison(plan, results, weekly_table(plan, records), pd.DataFrame(outcome_rows),
-                      pd.DataFrame(diff_rows), pd.DataFrame(cost_rows))
+    central_ids = set(central["run_id"])
+    return Comparison(plan, results,
+                      weekly_table(plan, [r for r in records if r["run_id"] in central_ids]),
+                      pd.DataFrame(outcome_rows), pd.DataFrame(diff_rows),
+                      pd.DataFrame(cost_rows), _worlds(plan, results))
+
+
+def _worlds(plan: Plan, results: pd.DataFrame) -> WorldsSummary | None:
+    """The differences over the worlds, if the plan drew parameters."""
+    record = plan.design.get("uncertainty", {})
+    if record.get("mode") != "parameters":
+        return None
+    in_worlds = results[results["uncertainty"] == "parameters"]
+    base_runs = sorted((run for run in plan.runs if run.uncertainty == "parameters"
+                        and run.scenario == plan.design["baseline"]),
+                       key=lambda run: run.replicate)
+    draws = pd.DataFrame([run.draws for run in base_runs],
+                         index=[run.replicate for run in base_runs])
+    return summarise_worlds(in_worlds, draws, plan.design["baseline"],
+                            plan.design["alternatives"], list(KEY_OUTCOMES),
+                            planning.describe_mode(record))
 
 
 def results_table(plan: Plan, records: list[dict[str, Any]]) -> pd.DataFrame:
-    """One row per run, sorted by run id: scenario, replicate, seed, every outcome."""
+    """One row per run, sorted by run id: scenario, replicate, seed, uncertainty
+    (``chance`` or ``parameters``), the drawn values under their dotted keys (empty
+    for central runs), every outcome."""
+    drawn = list(dict.fromkeys(name for run in plan.runs for name in run.draws))
     return tables.results_table(plan, records, lambda run: {
-        "scenario": run.scenario, "replicate": run.replicate, "seed": run.seed})
+        "scenario": run.scenario, "replicate": run.replicate, "seed": run.seed,
+        "uncertainty": run.uncertainty,
+        **{BY_NAME[name].path: run.draws.get(name) for name in drawn}})
 
 
 def weekly_table(plan: Plan, records: list[dict[str, Any]]) -> pd.DataFrame:

@@ -7,11 +7,16 @@ Files written into the experiment folder (besides ``plan.json`` and ``runs/``):
 | ``results.csv``, ``results.parquet`` | one row per run: scenario, replicate, seed, every outcome |
 | ``weekly.parquet`` | one row per run and week: stock, cumulative exits, cost |
 | ``outcomes.csv`` | per scenario and outcome: mean, 95 % interval, sd, n |
-| ``differences.csv`` | per alternative and outcome: paired difference to baseline, interval |
+| ``differences.csv`` | per alternative and outcome: paired difference to baseline, intervals |
 | ``costs.csv`` | per alternative: extra job entries, extra cost, cost per extra job entry |
 | ``summary.txt`` | the printed tables |
 | ``over_time.png``, ``differences.png`` | the plots |
 | ``report.html`` | everything above in one self-contained file |
+
+``differences.csv`` names its intervals ``chance_low``/``chance_high`` and, with
+``--uncertainty parameters``, ``parameters_low``/``parameters_high``; that mode adds
+``worlds.csv``, ``ceac.csv``, ``drivers.csv``, ``worlds.png`` and ``ceac.png``
+(:mod:`bipsim.uncertainty.report`).
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ from rich.table import Table
 
 from bipsim import formatting
 from bipsim.outcomes import OUTCOMES
-from bipsim.parameters import BY_NAME, PARAMETERS
+from bipsim.parameters import BY_NAME
+from bipsim.uncertainty import planning
+from bipsim.uncertainty import report as uncertainty_report
 
 from . import figures
 from .compare import KEY_OUTCOMES, Comparison
@@ -39,22 +46,25 @@ HOW_TO_READ = (
     "baseline and of an alternative share their random numbers until the policies make "
     "them differ (common random numbers). Differences are taken replicate by replicate "
     "(paired); a difference whose 95 % interval does not include 0 is unlikely to be "
-    "chance variation between runs. The intervals cover the model's randomness only, "
-    "not the uncertainty of its {uncertain} uncertain parameters ({calibrated} calibrated "
-    "to BIP's published estimates, the others first guesses; `bipsim params --role "
-    "uncertainty`), which every run holds at the scenario's values.")
+    "chance variation between runs. {coverage}")
 
 
 def text_tables(comp: Comparison) -> list[Table]:
-    """The printed summary: outcomes, differences, costs."""
-    reps = comp.plan.reps
-    return [
+    """The printed summary: outcomes, differences, costs; then, with parameter
+    uncertainty, both intervals, drivers and costs over the worlds."""
+    reps = _chance_reps(comp)
+    tables = [
         rich_table(display_outcomes(comp),
                    f"Outcomes: mean (95 % interval) over {reps} replicates"),
         rich_table(display_differences(comp), f"Difference to {comp.baseline}, paired over "
                                               f"the same {reps} seeds: mean (95 % interval)"),
         rich_table(display_costs(comp), "Cost per extra job entry (Fieller's 95 % interval)"),
     ]
+    if comp.worlds is not None:
+        tables += uncertainty_report.text_tables(
+            comp.differences, comp.worlds, comp.alternatives, comp.baseline, KEY_OUTCOMES[:-1],
+            reps, comp.plan.reps)
+    return tables
 
 
 def write_outputs(comp: Comparison, store: RunStore, subtitle: str, footer: str) -> list[str]:
@@ -64,7 +74,8 @@ def write_outputs(comp: Comparison, store: RunStore, subtitle: str, footer: str)
     out.table("results.parquet", comp.results)
     out.table("weekly.parquet", comp.weekly)
     out.table("outcomes.csv", _labelled(comp.outcomes))
-    out.table("differences.csv", _labelled(comp.differences))
+    out.table("differences.csv", uncertainty_report.differences_csv(
+        _labelled(comp.differences), comp.worlds))
     out.table("costs.csv", comp.costs)
     out.text("summary.txt", text_tables(comp))
     over_time = figures.png(figures.comparison_over_time(comp.weekly, comp.baseline,
@@ -73,7 +84,18 @@ def write_outputs(comp: Comparison, store: RunStore, subtitle: str, footer: str)
                                                    comp.baseline, comp.alternatives))
     out.put("over_time.png", over_time)
     out.put("differences.png", forest)
-    out.put("report.html", report_html(comp, over_time, forest, subtitle, footer))
+    images = {}
+    if comp.worlds is not None:
+        out.table("worlds.csv", comp.worlds.per_world)
+        out.table("ceac.csv", comp.worlds.ceac)
+        out.table("drivers.csv", comp.worlds.drivers)
+        images = {"ceac.png": figures.png(uncertainty_report.ceac_figure(comp.worlds)),
+                  "worlds.png": figures.png(uncertainty_report.worlds_figure(
+                      comp.results, comp.differences, comp.worlds, comp.baseline,
+                      comp.alternatives, KEY_OUTCOMES[:4]))}
+        for name, data in images.items():
+            out.put(name, data)
+    out.put("report.html", report_html(comp, over_time, forest, subtitle, footer, images))
     return out.names
 
 
@@ -90,7 +112,7 @@ def differs_by_role(baseline: dict[str, Any], params: dict[str, Any]) -> str:
 
 
 def report_html(comp: Comparison, over_time: bytes, forest: bytes, subtitle: str,
-                footer: str) -> str:
+                footer: str, images: dict[str, bytes] | None = None) -> str:
     """The self-contained HTML report a planner can send on."""
     plan = comp.plan
     scenarios = pd.DataFrame([{"scenario": label, "role": "baseline" if label == comp.baseline
@@ -104,15 +126,18 @@ def report_html(comp: Comparison, over_time: bytes, forest: bytes, subtitle: str
                                  "definition": o.doc} for k, o in OUTCOMES.items()])
     sections = [
         Section("In short", headline(comp)),
-        Section("Scenarios", HOW_TO_READ.format(
-            reps=plan.reps, uncertain=sum(1 for p in PARAMETERS.values() if p.uncertainty),
-            calibrated=sum(1 for p in PARAMETERS.values() if p.calibrated)), scenarios),
+        Section("Scenarios", HOW_TO_READ.format(reps=_chance_reps(comp), coverage=(
+            planning.describe_mode(plan.design.get("uncertainty")))), scenarios),
         Section("Difference to the baseline", "", display_differences(comp),
                 caption="Alternative minus baseline, replicate by replicate; shares in "
                         "percentage points (pp)."),
         Section("Cost per extra job entry", "", display_costs(comp),
                 caption="Extra total public cost (benefit, activities, caseworkers) over "
                         "extra job entries, both against the baseline over the whole run."),
+        *(uncertainty_report.sections(comp.differences, comp.worlds, comp.alternatives,
+                                      comp.baseline, KEY_OUTCOMES[:-1], _chance_reps(comp),
+                                      plan.reps, images or {})
+          if comp.worlds is not None else []),
         Section("Outcomes per scenario", "", display_outcomes(comp, list(OUTCOMES)),
                 caption="Mean over replicates, 95 % interval in brackets."),
         Section("Over time", "", image=over_time,
@@ -138,7 +163,10 @@ def headline(comp: Comparison) -> str:
                 f"brackets): {row.reading}")
         if row._3 != "-":
             text += f"; {row._3} per extra job entry"
-        paragraphs.append(text + ".")
+        text += " (at the central parameter values; intervals from chance only)."
+        if comp.worlds is not None:
+            text += " " + uncertainty_report.headline(comp.worlds, row.alternative)
+        paragraphs.append(text)
     return "\n\n".join(paragraphs)
 
 
@@ -184,6 +212,11 @@ def display_costs(comp: Comparison) -> pd.DataFrame:
                      "extra total cost": formatting.difference("total_cost_dkk", cost),
                      "cost per extra job entry": ratio, "reading": row.reading})
     return pd.DataFrame(rows)
+
+
+def _chance_reps(comp: Comparison) -> int:
+    """Replicates at the central values (the chance-only interval)."""
+    return int(comp.differences["n"].max()) if len(comp.differences) else comp.plan.reps
 
 
 def _labelled(frame: pd.DataFrame) -> pd.DataFrame:

@@ -45,6 +45,11 @@ class RunSpec:
         replicate: Replicate index; every scenario and point shares replicate seeds.
         seed: Seed of the run's random streams.
         changes: Parameter values set at the design point, by keyword name.
+        draws: Values of the uncertain parameters drawn for this run's world
+            (:mod:`bipsim.uncertainty.draws`), by keyword name; empty for a run at
+            the central values.
+        uncertainty: ``chance`` (central parameter values) or ``parameters``
+            (world ``replicate``'s parameter draws).
     """
 
     run_id: int
@@ -53,6 +58,8 @@ class RunSpec:
     replicate: int
     seed: int
     changes: dict[str, Any] = field(default_factory=dict)
+    draws: dict[str, Any] = field(default_factory=dict)
+    uncertainty: str = "chance"
 
 
 @dataclass
@@ -89,7 +96,7 @@ class Plan:
 
     def task(self, run: RunSpec) -> Task:
         """What a worker needs to make ``run``: full parameters, seed, series."""
-        params = {**self.scenarios[run.scenario]["params"], **run.changes}
+        params = {**self.scenarios[run.scenario]["params"], **run.draws, **run.changes}
         return Task(run.run_id, params, run.seed, self.series)
 
     def to_json(self) -> str:

@@ -20,6 +20,7 @@ from bipsim.outcomes import OUTCOMES
 from bipsim.parameters import BY_NAME, PARAMETERS
 from bipsim.provenance import code_fingerprint
 from bipsim.scenario import Scenario, ScenarioError, parse_override
+from bipsim.uncertainty import planning
 
 from . import tables
 from .designs import Design, Factor
@@ -30,8 +31,13 @@ from .sensitivity import indices_table
 KEY_OUTCOMES = ("exits_job", "share_job_12m", "mean_weeks_on_benefit", "total_cost_dkk")
 
 
-def plan_sweep(scenario: Scenario, design: Design, reps: int, seed: int) -> Plan:
+def plan_sweep(scenario: Scenario, design: Design, reps: int, seed: int,
+               uncertainty: str = "chance") -> Plan:
     """Plan ``reps`` replicates of every design point of ``scenario``.
+
+    With ``uncertainty="parameters"`` replicate ``r`` of every point runs in world
+    ``r``: the uncertain parameters that neither the design nor the scenario sets
+    take their draw ``r`` (:mod:`bipsim.uncertainty.planning`).
 
     Raises:
         ScenarioError: No replicates, or a swept key also set with ``--set``.
@@ -47,6 +53,10 @@ def plan_sweep(scenario: Scenario, design: Design, reps: int, seed: int) -> Plan
     label = scenario.name
     runs = [RunSpec(p * reps + r, label, p, r, s, dict(point))
             for p, point in enumerate(design.points) for r, s in enumerate(seeds)]
+    record: dict[str, Any] = {"mode": "chance"}
+    if uncertainty == "parameters":
+        runs, record = planning.in_worlds(runs, {label: scenario}, seed, reps, 0,
+                                          exclude=[f.spec.name for f in design.factors])
     resolved = {label: {"name": scenario.name, "description": scenario.description,
                         "files": scenario.files, "overrides": scenario.overrides,
                         "params": scenario.params}}
@@ -56,6 +66,7 @@ def plan_sweep(scenario: Scenario, design: Design, reps: int, seed: int) -> Plan
                      "bounds": list(f.bounds) if f.bounds else None} for f in design.factors],
         "x": design.x.tolist() if design.x is not None else None,
         "points": design.points,
+        "uncertainty": record,
     }
     return Plan("sweep", f"sweep-{label}", seed, seeds, resolved, runs, (), described,
                 code_fingerprint())
@@ -111,11 +122,13 @@ def analyse(plan: Plan, records: list[dict[str, Any]]) -> SweepResult:
 
 
 def results_table(plan: Plan, design: Design, records: list[dict[str, Any]]) -> pd.DataFrame:
-    """One row per run, sorted by run id: point, replicate, seed, swept values, outcomes."""
+    """One row per run, sorted by run id: point, replicate, seed, swept values, drawn
+    values (``--uncertainty parameters``), outcomes; all under dotted keys."""
     paths = {f.spec.name: f.path for f in design.factors}
     return tables.results_table(plan, records, lambda run: {
         "point": run.point, "replicate": run.replicate, "seed": run.seed,
-        **{paths[k]: v for k, v in run.changes.items()}})
+        **{paths[k]: v for k, v in run.changes.items()},
+        **{BY_NAME[k].path: v for k, v in run.draws.items()}})
 
 
 def describe(design: Design, reps: int) -> str:
