@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import expit, logit
 
+from .caseload import offer_shift
 from .meetings import first_in_group
 
 if TYPE_CHECKING:
@@ -41,7 +42,8 @@ def start_activities(m: BipModel) -> None:
     rows = np.flatnonzero(c.met)  # a fraction of all: filter them, not everyone
     rows = rows[~c.in_company[rows] & (early | ~c.in_other[rows])]
     with np.errstate(divide="ignore"):
-        p_offer = expit(logit(p["p_offer"]) + p["offer_readiness_slope"] * c.readiness[rows])
+        p_offer = expit(logit(p["p_offer"]) + p["offer_readiness_slope"] * c.readiness[rows]
+                        + offer_shift(p, m.jobcentres.caseload)[c.jobcentre[rows]])
     rows = rows[m.streams.uniform("offer", week, c.uid[rows]) < p_offer]
     ready = c.readiness[rows] >= p["staircase_threshold"]
     if early:
@@ -89,7 +91,8 @@ def initial_activities(m: BipModel) -> None:
     """
     c, p, jc, streams = m.citizens, m.p, m.jobcentres, m.streams
     with np.errstate(divide="ignore"):
-        p_offer = expit(logit(p["p_offer"]) + p["offer_readiness_slope"] * c.readiness)
+        p_offer = expit(logit(p["p_offer"]) + p["offer_readiness_slope"] * c.readiness
+                        + offer_shift(p, jc.caseload)[c.jobcentre])
         waiting = np.where(p_offer > 0, p["interval"] / p_offer, np.inf)
     share_active = p["dur_other"] / (p["dur_other"] + waiting)
     # every draw keyed by uid, so no jobcentre's set-up shifts another's

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
+from .caseload import add_meeting_time, judgement
+
 if TYPE_CHECKING:
     from ..model import BipModel
 
@@ -86,6 +88,7 @@ def hold_meetings(m: BipModel) -> None:
     c.met[held] = True
     c.ti_meeting[held] = week
     c.n_meetings[held] += 1
+    add_meeting_time(m, held)
     form_belief(m, held)
     m.flows["new_meetings"] = len(held)
 
@@ -97,9 +100,12 @@ def form_belief(m: BipModel, rows: np.ndarray) -> None:
     stays while the pair lasts and is drawn anew with a new caseworker, so belief
     follows readiness from meeting to meeting without being redrawn by chance."""
     c, p = m.citizens, m.p
+    weight, noise = judgement(p, m.jobcentres.caseload)  # per jobcentre (caseload.py)
+    jc = c.jobcentre[rows]
     caseworker = m.caseworkers.uid[c.post[rows]]
     pair = (c.uid[rows] << PAIR_BITS) | (caseworker & (2**PAIR_BITS - 1))
-    latent = (p["belief_readiness_weight"] * c.readiness[rows]
+    # the weight in the readiness' precision, as the plain parameter was multiplied
+    latent = (weight[jc].astype(c.readiness.dtype) * c.readiness[rows]
               + m.caseworkers.optimism[c.post[rows]]
-              + p["belief_noise_sd"] * m.streams.normal("belief_impression", 0, pair))
+              + noise[jc] * m.streams.normal("belief_impression", 0, pair))
     c.belief[rows] = 1 + np.searchsorted(BELIEF_CUTS, latent)
