@@ -82,7 +82,7 @@ def write_report(folder: Path, table: list[dict[str, Any]], meta: Mapping[str, A
     for r in table:
         lo, hi = r["published_interval"]
         slo, shi = r["simulated_95_spread"]
-        bound = " (lower bound)" if r["kind"] == "lower_bound" else ""
+        bound = f" ({r['kind'].replace('_', ' ')})" if r["kind"] != "estimate" else ""
         lines.append(f"| {r['target']}{bound} | {r['published']:g} | {lo:.3g}-{hi:.3g} | "
                      f"{r['simulated_mean']:.3g} | {slo:.3g}-{shi:.3g} | {r['z']:+.2f} | "
                      f"{'yes' if r['within_tolerance'] else 'no'} |")

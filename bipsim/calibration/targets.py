@@ -27,6 +27,10 @@ _KEYS = {"statistic", "value", "se", "interval", "scale", "kind", "definition", 
          "uncertainty_note"}
 
 
+#: Two-sided estimates and one-sided bounds.
+KINDS = ("estimate", "lower_bound", "upper_bound")
+
+
 class TargetsError(InputError):
     """A targets file or option that cannot be used; ``str()`` says where and why.
 
@@ -48,7 +52,8 @@ class Target:
         value: Published value.
         se: Standard error, on the log scale when ``scale == "log"``.
         scale: ``linear`` or ``log`` (ratios are compared as logs).
-        kind: ``estimate`` (two-sided) or ``lower_bound`` (only lower values cost).
+        kind: ``estimate`` (two-sided), ``lower_bound`` (only lower values cost) or
+            ``upper_bound`` (only higher values cost).
         definition: What the number means in this model.
         source: Where it comes from.
     """
@@ -71,6 +76,8 @@ class Target:
             gap = simulated - self.value
         if self.kind == "lower_bound":
             gap = min(gap, 0.0)
+        elif self.kind == "upper_bound":
+            gap = max(gap, 0.0)
         return float(gap / sd)
 
     def interval(self) -> tuple[float, float]:
@@ -133,8 +140,8 @@ def _target(path: str, name: str, node: Node) -> Target:
     kind = spec.get("kind", "estimate")
     if scale not in ("linear", "log"):
         raise fail("scale", f"given {shorten(scale)}; allowed: linear, log")
-    if kind not in ("estimate", "lower_bound"):
-        raise fail("kind", f"given {shorten(kind)}; allowed: estimate, lower_bound")
+    if kind not in KINDS:
+        raise fail("kind", f"given {shorten(kind)}; allowed: {', '.join(KINDS)}")
     if scale == "log" and value <= 0:
         raise fail("value", f"value {value} must be positive on the log scale")
     for text in ("definition", "source", "uncertainty_note"):
