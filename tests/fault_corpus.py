@@ -58,7 +58,7 @@ def override(id: str, value: str, *expect: str) -> Case:
 def targets(id: str, text: str | bytes, *expect: str) -> Case:
     """``bipsim calibrate --targets {tmp}/t.yaml`` with ``text`` as the targets."""
     return Case(f"targets-{id}", ("calibrate", "--targets", "{tmp}/t.yaml", "--out",
-                                  "{tmp}/out", "--budget", "1"),
+                                  "{tmp}/out", "--quick"),
                 {"t.yaml": text}, ("{tmp}/t.yaml", *expect))
 
 

@@ -1,24 +1,36 @@
-"""Calibration: the estimator, the targets file, recovery of known parameters, and
-the shipped fit."""
+"""Calibration: the estimator, the study's statistics, the targets file, the
+``calibrate`` command (on the experiments engine: executors, resume, the shipped
+fit left alone) and the shipped fit."""
 
 from __future__ import annotations
 
+import json
+import signal
 import textwrap
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
-from bipsim.calibration.cli import CALIBRATION, CHECK_SEED_OFFSET, _SerialExecutor
-from bipsim.calibration.search import Dimension, _to_unit, evaluate, replicate_seeds, search
+from bipsim.calibration import cli as calibrate_cli
+from bipsim.calibration.check import CHECK_SEED_OFFSET, summarise
+from bipsim.calibration.cli import CALIBRATION
+from bipsim.calibration.estimate import fit_cloglog
 from bipsim.calibration.study import STATISTICS, run_study
-from bipsim.calibration.targets import Target, TargetsError, load_targets
+from bipsim.calibration.targets import TargetsError, load_targets
 from bipsim.cli import main
+from bipsim.experiments import engine
+from bipsim.experiments.engine import StoppedError
+from bipsim.experiments.plan import replicate_seeds
 from bipsim.scenario import load_scenario
 
 #: A small study (2,000 citizens, two years) for tests that run many of them.
 SMALL_STUDY = ["population.n_citizens=2000", "run.weeks=104"]
+#: A tiny fit of a smaller study still: 6 particles, 2 generations, 1 check replicate.
+TINY_FIT = ["--quick", "--population", "6", "--check-reps", "1", "--draws", "12",
+            "--set", "population.n_citizens=800", "--set", "run.weeks=104"]
 
 
 def small_study_params(**changes) -> dict:
@@ -30,6 +42,36 @@ def test_study_produces_every_statistic():
     assert set(stats) == set(STATISTICS)
     assert all(np.isfinite(v) for v in stats.values())
     assert 0.5 < stats["hr_believes"] < 3 and 0.3 < stats["hr_per_change"] < 1.5
+    for name in ("share_job_12m_belief_yes", "share_job_12m_belief_no",
+                 "share_no_activation_65w", "company_share_of_activation"):
+        assert 0 <= stats[name] <= 1, name
+    # the caseworker's top answer predicts a job far better than the bottom one
+    assert stats["share_job_12m_belief_yes"] > stats["share_job_12m_belief_no"]
+
+
+def test_no_activation_share_follows_the_offer_rate():
+    """T9's statistic: with (almost) no offers nobody long-term is activated; with an
+    offer at every meeting almost everybody is."""
+    rare = run_study(small_study_params(p_offer=1e-6), seed=4)["share_no_activation_65w"]
+    often = run_study(small_study_params(p_offer=0.99), seed=4)["share_no_activation_65w"]
+    # rare: only those in an activity at week 0 (from p_offer, so none) escape
+    assert rare > 0.95 and often < 0.05, (rare, often)
+
+
+def test_cloglog_fit_matches_statsmodels():
+    """The fast IRLS gives statsmodels' GLM estimates and standard errors (seed 5,
+    20,000 rows: both converge to the same maximum, to 1e-6)."""
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(5)
+    x = np.column_stack([np.ones(20_000), rng.normal(size=20_000), rng.random(20_000) < 0.3,
+                         rng.integers(0, 4, 20_000)]).astype(float)
+    eta = x @ np.array([-3.0, 0.5, 0.3, -0.2])
+    y = (rng.random(20_000) < -np.expm1(-np.exp(eta))).astype(float)
+    coef, se = fit_cloglog(x, y)
+    ref = sm.GLM(y, x, family=sm.families.Binomial(link=sm.families.links.CLogLog())).fit()
+    assert np.allclose(coef, ref.params, atol=1e-6)
+    assert np.allclose(se, ref.bse, rtol=1e-5)
 
 
 def test_estimator_sees_a_strong_structural_belief_effect():
@@ -45,34 +87,6 @@ def test_estimator_sees_a_strong_structural_belief_effect():
     assert abs(weak) < 0.3
 
 
-def test_synthetic_truth_is_recovered():
-    """Make targets from a study run at known parameters, calibrate those two
-    parameters from elsewhere on a small budget, and find the truth inside the
-    recovered plausible range."""
-    truth = {"hr_belief": 1.6, "hr_caseworker_change": 0.7}
-    base = small_study_params(annual_turnover=0.3)
-    runs = [run_study({**base, **truth}, s) for s in replicate_seeds(99, 6)]
-    targets = []
-    for stat in ("hr_believes", "hr_per_change"):
-        logs = np.log([r[stat] for r in runs])
-        # "published": one study's estimate is uncertain by one study's spread
-        targets.append(Target(stat, stat, float(np.exp(logs.mean())),
-                              float(logs.std(ddof=1)), scale="log"))
-    space = {"hr_belief": Dimension(0.8, 3.0, log=True),
-             "hr_caseworker_change": Dimension(0.4, 1.2, log=True)}
-    start = {**base, "hr_belief": 1.0, "hr_caseworker_change": 1.0}
-    result = search(start, targets, budget=24, seeds=replicate_seeds(7, 4),
-                    executor=_SerialExecutor(), seed=5, space=space)
-    ranges = result.plausible_ranges(space)
-    for name, value in truth.items():
-        low, high = ranges[name]
-        assert low <= value <= high, (name, value, ranges[name], result.best.params)
-        # and the range says something: well inside the searched one
-        width = _to_unit(high, space[name]) - _to_unit(low, space[name])
-        assert width < 0.6, (name, ranges[name])
-    assert result.best.distance < 6.0  # two targets: chi-square(2) 95 % is 5.99
-
-
 def test_shipped_fit_reproduces_every_target():
     """The baseline's fitted parameters, rerun on the fresh replicates the
     calibration report was checked on, put every target within 1.96 combined
@@ -84,7 +98,7 @@ def test_shipped_fit_reproduces_every_target():
     targets = [t for t in load_targets(CALIBRATION / "targets.yaml") if t.name in reported]
     params = load_scenario("bip_study").params
     seeds = replicate_seeds(meta["seed"] + CHECK_SEED_OFFSET, meta["check_reps"])
-    check = evaluate(params, targets, seeds, _SerialExecutor())
+    check = summarise(targets, [run_study(params, s) for s in seeds])
     misses = {name: round(z, 2) for name, z in check.z.items() if abs(z) > 1.96}
     assert not misses, misses
     for name, z in check.z.items():  # and it is the fit the report shows
@@ -141,22 +155,92 @@ def test_calibrate_cli_rejects_bad_targets_with_exit_2(tmp_path: Path, capsys):
     path = tmp_path / "targets.yaml"
     path.write_text("T9:\n  statistic: nothing\n  value: 1\n  se: 1\n", encoding="utf-8")
     out = tmp_path / "out"
-    assert main(["calibrate", "--targets", str(path), "--out", str(out), "--budget", "1"]) == 2
+    assert main(["calibrate", "--targets", str(path), "--out", str(out), "--quick"]) == 2
     assert "nothing" in capsys.readouterr().err
     assert not out.exists()
 
 
-def test_calibrate_cli_end_to_end(tmp_path: Path):
-    """A tiny search writes fitted.yaml (loadable as a scenario) and the report."""
-    targets = tmp_path / "targets.yaml"
-    targets.write_text(textwrap.dedent(GOOD).lstrip("\n"), encoding="utf-8")
-    out = tmp_path / "fit"
-    args = ["calibrate", "--targets", str(targets), "--out", str(out), "--budget", "2",
-            "--reps", "1", "--check-reps", "1", "--workers", "0",
-            *[arg for s in SMALL_STUDY for arg in ("--set", s)]]
-    assert main(args) == 0
-    for name in ("fitted.yaml", "report.md", "report.png"):
-        assert (out / name).exists()
-    fitted = load_scenario(str(out / "fitted.yaml"))
-    assert "hr_belief" in fitted.params
-    assert "T4" in (out / "report.md").read_text(encoding="utf-8")
+def _posterior(folder: Path) -> pd.DataFrame:
+    return pd.read_parquet(folder / "posterior.parquet")
+
+
+def test_calibrate_writes_a_new_folder_and_leaves_the_shipped_fit_alone(tmp_path: Path):
+    """By default a fit goes to a new folder under --outputs: draws, predictive,
+    fitted.yaml (loadable as a scenario), report, manifest; calibration/ is untouched."""
+    shipped = {p.name: p.read_bytes() for p in CALIBRATION.iterdir() if p.is_file()}
+    assert main(["calibrate", *TINY_FIT, "--workers", "0", "--outputs", str(tmp_path)]) == 0
+    (folder,) = tmp_path.iterdir()
+    assert folder.name.startswith("calibration-")
+    for name in (*calibrate_cli.SHIPPED, "particles.parquet", "manifest.json",
+                 "calibration.json"):
+        assert (folder / name).exists(), name
+    draws = _posterior(folder)
+    assert len(draws) == 12 and {"p_job", "hr_readiness_job", "p_offer"} <= set(draws)
+    fitted = load_scenario(str(folder / "fitted.yaml"))
+    assert fitted.params["p_job"] == pytest.approx(np.median(draws.p_job), rel=1e-5)
+    report = (folder / "report.md").read_text(encoding="utf-8")
+    assert "T6_job_12m_belief_yes" in report and "width ratio" in report
+    assert {p.name: p.read_bytes() for p in CALIBRATION.iterdir() if p.is_file()} == shipped
+
+
+def test_same_seed_same_posterior_whatever_runs_it(tmp_path: Path):
+    """This process, two local processes and a local Dask cluster: the same draws,
+    bit for bit (pyabc's own parallel samplers accept in completion order)."""
+    runs = {}
+    for label, where in (("inline", ["--workers", "0"]), ("pool", ["--workers", "2"]),
+                         ("dask", ["--dask-local", "2"])):
+        assert main(["calibrate", *TINY_FIT, *where, "--out", str(tmp_path / label),
+                     "--quiet"]) == 0
+        runs[label] = _posterior(tmp_path / label)
+    pd.testing.assert_frame_equal(runs["inline"], runs["pool"], check_exact=True)
+    pd.testing.assert_frame_equal(runs["inline"], runs["dask"], check_exact=True)
+    other = tmp_path / "other-seed"
+    assert main(["calibrate", *TINY_FIT, "--seed", "7", "--workers", "0", "--out",
+                 str(other), "--quiet"]) == 0
+    assert not _posterior(other).equals(runs["inline"])
+
+
+def test_an_interrupted_fit_resumes_to_the_same_posterior(tmp_path: Path, monkeypatch):
+    """Stopped after some studies (as by Ctrl-C: the running ones saved), the fit
+    exits 130; --resume reuses the saved studies and gives the uninterrupted fit's
+    posterior."""
+    whole = tmp_path / "whole"
+    assert main(["calibrate", *TINY_FIT, "--workers", "0", "--out", str(whole),
+                 "--quiet"]) == 0
+    real = engine.execute
+    made = []
+
+    def stop_after_ten(tasks, workers, save, progress=None, run=engine.simulate):
+        tasks = list(tasks)
+        room = 10 - len(made)
+        real(tasks[:room], workers, lambda r: (made.append(r), save(r)), progress, run=run)
+        if len(tasks) > room:
+            raise StoppedError(signal.SIGINT)
+
+    monkeypatch.setattr("bipsim.calibration.simulations.execute", stop_after_ten)
+    stopped = tmp_path / "stopped"
+    assert main(["calibrate", *TINY_FIT, "--workers", "0", "--out", str(stopped),
+                 "--quiet"]) == 130
+    assert len(list((stopped / "runs").iterdir())) == 10
+    monkeypatch.setattr("bipsim.calibration.simulations.execute", real)
+    assert main(["calibrate", "--resume", str(stopped), "--workers", "0", "--quiet"]) == 0
+    pd.testing.assert_frame_equal(_posterior(stopped), _posterior(whole), check_exact=True)
+    timings = json.loads((stopped / "manifest.json").read_text(encoding="utf-8"))["timings"]
+    assert timings["studies_reused"] >= 10
+    # a fit's settings come from its folder
+    assert main(["calibrate", "--resume", str(stopped), "--seed", "3"]) == 2
+
+
+def test_replace_shipped_shows_the_difference_and_replaces(tmp_path: Path, monkeypatch,
+                                                           capsys):
+    shipped = tmp_path / "calibration"
+    shipped.mkdir()
+    (shipped / "fitted.yaml").write_text("exits:\n  p_job: 0.5\n", encoding="utf-8")
+    monkeypatch.setattr(calibrate_cli, "CALIBRATION", shipped)
+    assert main(["calibrate", *TINY_FIT, "--workers", "0", "--out", str(tmp_path / "fit"),
+                 "--replace-shipped", "--quiet", "--targets",
+                 str(CALIBRATION / "targets.yaml")]) == 0
+    err = capsys.readouterr().err
+    assert "-  p_job: 0.5" in err and "+  p_job:" in err
+    for name in calibrate_cli.SHIPPED:
+        assert (shipped / name).read_bytes() == (tmp_path / "fit" / name).read_bytes()

@@ -1,180 +1,379 @@
-"""``bipsim calibrate``: fit the structural parameters to the BIP targets.
+"""``bipsim calibrate``: the posterior of the calibrated parameters given the BIP targets.
 
-``bipsim --help`` imports this module to build the parser: the command imports
-what it needs (numpy, rich, Optuna, the model) when it runs.
+A fit writes a new folder under ``outputs/`` (never the shipped fit):
+``calibration.json`` (everything the fit depends on, fixed before the first
+study), ``runs/`` (one file per simulated study, as it finishes), pyabc's
+``abc.db``, then the draws, the baseline's values (``fitted.yaml``), the report
+and a manifest. ``--replace-shipped`` then copies them over the shipped fit in
+``calibration/``, showing the difference first. ``--resume DIR`` finishes an
+interrupted fit: the stored studies are reused and the result is the same as an
+uninterrupted fit's.
+
+Exit codes as for compare and sweep: 0 done; 1 a study failed or the executor
+cannot be used; 2 bad input; 128 + signal number when stopped (studies saved).
+
+``bipsim --help`` imports this module to build the parser: keep its top-level
+imports to the standard library; the command imports what it needs when it runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import dataclasses
+import difflib
+import json
+import resource
+import shutil
+import signal
+import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from .. import options
 from ..resources import calibration_folder
+from .settings import Settings
 
 #: The shipped calibration (the repository's calibration/, or its copy in an installed wheel).
 CALIBRATION = calibration_folder()
-#: The best candidate is checked on replicates seeded ``seed + CHECK_SEED_OFFSET``:
-#: fresh, because the search has adapted to its own.
-CHECK_SEED_OFFSET = 1_000_003
-DEFAULT_SEED = 1
-DEFAULT_REPS = 8
+SETTINGS_FILE = "calibration.json"
+#: Layout version of ``calibration.json``; another version is refused on resume.
+SETTINGS_VERSION = 1
+#: The files a fit writes that replace the shipped ones with ``--replace-shipped``.
+SHIPPED = ("fitted.yaml", "posterior.parquet", "predictive.parquet", "report.md",
+           "posterior_marginals.png", "posterior_pairs.png", "posterior_predictive.png")
+#: Run ids of the check replicates (beyond any generation's particles).
+CHECK_RUNS = 999_000_000
+DEFAULT_CHECK_REPS = 20
+#: Options that define a fit (refused with --resume: the fit's own are used).
+FIT_OPTIONS = ("targets", "scenario", "set", "seed", "population", "generations",
+               "max_simulations", "draws", "check_reps", "quick")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``calibrate`` with the ``bipsim`` command line."""
-    cal = sub.add_parser("calibrate", help="fit parameters to the published BIP estimates",
-                         description="Search the structural parameters so the simulated BIP "
-                                     "study, analysed as BIP did, reproduces the targets.")
-    cal.add_argument("--targets", default=str(CALIBRATION / "targets.yaml"),
-                     help="targets file (default: calibration/targets.yaml)")
-    cal.add_argument("--scenario", default="bip_study", help="the study (default: bip_study)")
+    d = Settings()
+    cal = sub.add_parser(
+        "calibrate", help="sample the posterior of the calibrated parameters (ABC-SMC)",
+        description="Sample parameter sets whose simulated BIP study, analysed as BIP did, "
+                    "reproduces every target (likelihood-free Bayesian inference, pyabc's "
+                    "ABC-SMC). Writes a new folder under --outputs; the defaults reproduce "
+                    "the shipped fit.",
+        epilog="examples: bipsim calibrate --quick;  bipsim calibrate --resume "
+               "outputs/calibration-20261201-220000;  bipsim calibrate --replace-shipped")
+    cal.add_argument("--targets", help="targets file (default: calibration/targets.yaml)")
+    cal.add_argument("--scenario", help="the study (default: bip_study)")
     options.add_set(cal, "the study")
-    cal.add_argument("--budget", type=int, default=100, help="candidates to try (default 100)")
-    options.add_reps(cal, DEFAULT_REPS, "candidate (replicate studies)")
-    cal.add_argument("--check-reps", type=int, default=20,
-                     help="fresh replicates to check the best candidate (default 20)")
-    options.add_workers(cal)
-    options.add_seed(cal, f"seed of replicates and sampler (default {DEFAULT_SEED})")
-    cal.add_argument("--out", default=str(CALIBRATION),
-                     help="folder for fitted.yaml and the report (default: calibration/)")
+    options.add_seed(cal, f"seed of the whole fit (default {d.seed})")
+    cal.add_argument("--population", type=int,
+                     help=f"accepted particles per generation (default {d.population})")
+    cal.add_argument("--generations", type=int,
+                     help=f"most generations (default {d.generations})")
+    cal.add_argument("--max-simulations", type=int,
+                     help=f"stop after the generation that passes this many evaluations "
+                          f"(default {d.max_simulations})")
+    cal.add_argument("--draws", type=int,
+                     help=f"equally weighted posterior draws written (default {d.draws})")
+    cal.add_argument("--check-reps", type=int,
+                     help="fresh replicates to check the baseline's values (default "
+                          f"{DEFAULT_CHECK_REPS})")
+    cal.add_argument("--quick", action="store_true",
+                     help="a tiny fit for trying things out and for tests (12 particles, 2 "
+                          "generations, 2 check replicates)")
+    options.add_output(cal, "calibration")
+    cal.add_argument("--resume", metavar="DIR", help="finish an interrupted fit")
+    cal.add_argument("--replace-shipped", action="store_true",
+                     help="after the fit, show how it differs from the shipped fit in "
+                          "calibration/ and replace that (the baseline extends it)")
     cal.add_argument("--recheck", action="store_true",
-                     help="no search: check the fit in --out/fitted.yaml again on its check "
-                          "replicates (after a change of the model) and rewrite its report")
+                     help="no fit: check the baseline's values in --out/fitted.yaml (default "
+                          "calibration/) again on its check replicates, after a change of the "
+                          "model, and rewrite its fit table")
+    options.add_executor(cal)
+    options.add_quiet(cal)
     cal.set_defaults(func=cmd_calibrate)
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    """Load, search, check on fresh replicates, write fitted.yaml and the report."""
-    from ..runfolder import check_writable
+    """``bipsim calibrate``."""
+    from .targets import TargetsError
+
+    if args.recheck:
+        return _recheck(args)
+    if args.resume:
+        given = [f"--{name.replace('_', '-')}" for name in FIT_OPTIONS
+                 if getattr(args, name) not in (None, [], False)]
+        if given:
+            raise TargetsError(f"--resume {args.resume}: the fit's settings come from its "
+                               f"{SETTINGS_FILE}; drop {', '.join(given)}")
+        return _carry_out(args, _read_setup(Path(args.resume)), Path(args.resume))
+    return _carry_out(args, _new_setup(args), None)
+
+
+def _new_setup(args: argparse.Namespace) -> dict[str, Any]:
+    """Everything the fit depends on, validated, as plain data."""
     from ..scenario import load_scenario
-    from .search import evaluate, replicate_seeds, search
+    from .priors import PRIORS
+    from .settings import QUICK
+    from .simulations import fingerprint
     from .targets import TargetsError, load_targets
 
-    args.workers = options.worker_count(args.workers)
-    args.seed = DEFAULT_SEED if args.seed is None else args.seed
-    args.reps = DEFAULT_REPS if args.reps is None else args.reps
-    for name in ("budget", "reps", "check_reps"):
-        if getattr(args, name) < 1:
-            raise TargetsError(f"--{name.replace('_', '-')} {getattr(args, name)}: "
-                               "must be at least 1")
-    if args.workers < 0:
-        raise TargetsError(f"--workers {args.workers}: give 0 (this process) or more")
-    if args.seed < 0:
-        raise TargetsError(f"--seed {args.seed}: allowed: a whole number, 0 or more")
-    targets = load_targets(args.targets)
-    scenario = load_scenario(args.scenario, args.set or [])
-    out = Path(args.out)
-    check_writable(out, "--out")  # before hours of search, not after
-    if args.recheck:
-        return _recheck(args, targets, scenario.params, out)
-    started = time.perf_counter()
-    with _executor(args.workers) as executor, _TrialProgress(args.budget) as progress:
-        result = search(scenario.params, targets, args.budget,
-                        replicate_seeds(args.seed, args.reps), executor, args.seed,
-                        on_trial=progress.update)
-        # what is checked and shipped is the fit as written: 6 significant digits
-        fitted = {k: float(f"{v:.6g}") for k, v in result.best.params.items()}
-        check = evaluate({**scenario.params, **fitted}, targets,
-                         replicate_seeds(args.seed + CHECK_SEED_OFFSET, args.check_reps),
-                         executor)
-    ranges = result.plausible_ranges()
-    meta: dict[str, Any] = {
-        "scenario": scenario.name, "targets_file": str(args.targets), "seed": args.seed,
-        "budget": args.budget, "reps": args.reps, "check_reps": args.check_reps,
-        "distance_search": round(result.best.distance, 3),
-        "distance_check": round(check.distance, 3),
-        "minutes": round((time.perf_counter() - started) / 60, 2),
-        "date": dt.date.today().isoformat(),
-        "plausible_ranges": {k: [float(f"{lo:.6g}"), float(f"{hi:.6g}")]
-                             for k, (lo, hi) in ranges.items()},
-    }
-    _write(out, targets, check, fitted, meta)
+    base = QUICK if args.quick else Settings()
+    changes = {k: getattr(args, k) for k in ("seed", "population", "generations",
+                                             "max_simulations", "draws")
+               if getattr(args, k) is not None}
+    try:
+        settings = dataclasses.replace(base, **changes)
+    except ValueError as err:
+        raise TargetsError(f"bipsim calibrate: {err}") from None
+    if settings.seed < 0:
+        raise TargetsError(f"--seed {settings.seed}: allowed: a whole number, 0 or more")
+    check_reps = args.check_reps if args.check_reps is not None else (
+        2 if args.quick else DEFAULT_CHECK_REPS)
+    if check_reps < 1:
+        raise TargetsError(f"--check-reps {check_reps}: must be at least 1")
+    targets_file = args.targets or str(CALIBRATION / "targets.yaml")
+    targets = load_targets(targets_file)
+    scenario = load_scenario(args.scenario or "bip_study", args.set or [])
+    return {"settings_version": SETTINGS_VERSION, "settings": dataclasses.asdict(settings),
+            "check_reps": check_reps, "targets_file": targets_file,
+            "targets": [dataclasses.asdict(t) for t in targets],
+            "priors": [dataclasses.asdict(p) for p in PRIORS.values()],
+            "scenario": scenario.name, "scenario_files": scenario.files,
+            "overrides": scenario.overrides, "base": scenario.params,
+            "fingerprint": fingerprint()}
+
+
+def _read_setup(folder: Path) -> dict[str, Any]:
+    from ..experiments.store import StoreError
+    from .simulations import fingerprint
+
+    path = folder / SETTINGS_FILE
+    try:
+        setup = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise StoreError(f"--resume {folder}: no readable {SETTINGS_FILE} ({err}); not a "
+                         "calibration folder") from None
+    if setup.get("settings_version") != SETTINGS_VERSION:
+        raise StoreError(f"--resume {folder}: {SETTINGS_FILE} is not of layout version "
+                         f"{SETTINGS_VERSION}")
+    if setup["fingerprint"] != fingerprint():
+        raise StoreError(f"--resume {folder}: the model or study code has changed since this "
+                         f"fit started (fingerprint {setup['fingerprint']}, now {fingerprint()})"
+                         "; stored and new studies would come from different models. Start a "
+                         "new fit.")
+    return setup
+
+
+def _carry_out(args: argparse.Namespace, setup: dict[str, Any], folder: Path | None) -> int:
+    """Fit (or finish a fit), check the baseline's values, write every output."""
+    from rich.console import Console
+
+    from ..experiments.engine import RunError, StoppedError
+    from ..experiments.executors import ExecutorError
+    from ..experiments.store import RunStore, StoreError, atomic_write
+    from ..runfolder import choose_folder
+    from .posterior import fit_posterior
+    from .priors import Prior
+    from .simulations import StudySimulations
+    from .targets import Target
+
+    err = Console(stderr=True, quiet=args.quiet)
+    settings = Settings(**setup["settings"])
+    targets = [Target(**t) for t in setup["targets"]]
+    priors = [Prior(**p) for p in setup["priors"]]
+    fresh = folder is None
+    folder = choose_folder(args.out, args.outputs, "calibration") if fresh else folder
+    started, cpu_started = time.perf_counter(), _cpu_s()
+    try:
+        with ExitStack() as stack:
+            pool: list[Any] = []
+
+            def workers() -> Any:
+                if not pool:
+                    pool.append(stack.enter_context(_open_workers(args)))
+                return pool[0]
+
+            store = RunStore(folder)
+            if fresh:
+                workers()  # a bad executor fails before any folder is made
+                store.runs.mkdir(parents=True, exist_ok=True)
+                atomic_write(folder / SETTINGS_FILE, json.dumps(setup, indent=1))
+            elif not store.runs.is_dir():
+                raise StoreError(f"--resume {folder}: no runs/ folder; not a calibration folder")
+            stack.enter_context(store.lock())
+            sims = StudySimulations(setup["base"], store, workers, quiet=args.quiet)
+            err.print(f"calibrate: {len(priors)} parameters, {len(targets)} targets, "
+                      f"population {settings.population}, seed {settings.seed}"
+                      + (f", {len(sims.done)} studies stored before" if sims.done else "")
+                      + f" -> {folder}", highlight=False, soft_wrap=True)
+            posterior = fit_posterior(targets, priors, sims, settings, folder / "abc.db",
+                                      note=None if args.quiet else err.print)
+            central = {k: float(f"{v:.6g}") for k, v in posterior.central().items()}
+            check, check_seed = _check(sims, central, targets, settings.seed,
+                                       setup["check_reps"])
+            executor = sims.description
+            made, reused = sims.made, sims.reused
+    except ExecutorError as error:
+        return _fail(error, 1)
+    except StoreError as error:
+        return _fail(error, 2)
+    except (StoppedError, KeyboardInterrupt) as stop:
+        signum = getattr(stop, "signum", signal.SIGINT)
+        what = stop if isinstance(stop, StoppedError) else "abandoned by a second SIGINT"
+        return _fail(f"{what}: the finished studies are saved in {folder}; finish with: "
+                     f"bipsim calibrate --resume {folder}", 128 + signum)
+    except RunError as error:
+        return _fail(f"{error}; the finished studies are saved in {folder}", 1)
+    timing = {"minutes": round((time.perf_counter() - started) / 60, 2),
+              "cpu_minutes": round((_cpu_s() - cpu_started) / 60, 2),
+              "studies_made": made, "studies_reused": reused, "executor": executor}
+    meta = _write(folder, setup, posterior, targets, central, check, check_seed, timing, args)
+    if not args.quiet:
+        from rich.markdown import Markdown
+
+        Console().print(Markdown((folder / "report.md").read_text(encoding="utf-8")))
+    err.print(f"Results in {folder} ({meta['minutes']:.1f} min wall, "
+              f"{meta['cpu_minutes']:.1f} min CPU)", highlight=False)
+    if args.replace_shipped:
+        _replace_shipped(folder)
     return 0
 
 
-def _recheck(args: argparse.Namespace, targets: list, params: dict, out: Path) -> int:
-    """``--recheck``: check an existing fit again (after a change of the model) on
-    its check replicates and rewrite its fit table and report; no search."""
+def _check(sims: Any, central: dict[str, float], targets: list, seed: int,
+           reps: int) -> tuple[Any, int]:
+    """The baseline's values on ``reps`` fresh replicate studies."""
+    from ..experiments.plan import replicate_seeds
+    from .check import CHECK_SEED_OFFSET, summarise
+    from .sampler import Request
+
+    check_seed = seed + CHECK_SEED_OFFSET
+    requests = [Request(CHECK_RUNS + r, central, s)
+                for r, s in enumerate(replicate_seeds(check_seed, reps))]
+    return summarise(targets, sims(requests, label="check")), check_seed
+
+
+def _write(folder: Path, setup: dict[str, Any], posterior: Any, targets: list,
+           central: dict[str, float], check: Any, check_seed: int, timing: dict[str, Any],
+           args: argparse.Namespace) -> dict[str, Any]:
+    from ..experiments.store import atomic_write
+    from ..provenance import manifest
+    from .check import fit_table
+    from .report import write_fitted, write_report
+
+    settings = posterior.settings
+    ident = posterior.identification()
+    meta = {
+        "method": "ABC-SMC (pyabc), executor-independent ordered sampler",
+        "scenario": setup["scenario"], "targets_file": setup["targets_file"],
+        "seed": settings.seed, "settings": dataclasses.asdict(settings),
+        "epsilon_floor": round(posterior.epsilon_floor, 4),
+        "epsilon_final": round(float(posterior.generations.epsilon.iloc[-1]), 4),
+        "reached_floor": posterior.reached_floor,
+        "generations": len(posterior.generations),
+        "simulations": int(posterior.generations.simulated.sum()),
+        "check_reps": setup["check_reps"], "check_seed": check_seed,
+        "distance_check": round(check.distance, 3),
+        **timing,
+        "posterior_90": {r.parameter: [float(f"{r.q05:.6g}"), float(f"{r.q95:.6g}")]
+                         for r in ident.itertuples()},
+        "width_ratio": {r.parameter: round(r.width_ratio, 3) for r in ident.itertuples()},
+    }
+    table = fit_table(targets, check)
+    write_fitted(folder / "fitted.yaml", central, table, meta)
+    posterior.draws.to_parquet(folder / "posterior.parquet", index=False)
+    predictive = posterior.predictive()
+    predictive.insert(0, "draw", posterior.draws.draw.to_numpy())
+    predictive.to_parquet(folder / "predictive.parquet", index=False)
+    posterior.particles.to_parquet(folder / "particles.parquet", index=False)
+    files = write_report(folder, posterior, targets, table, meta)
+    info = manifest("calibrate", getattr(args, "argv", None), executor=timing["executor"],
+                    timings=timing, files=["fitted.yaml", "posterior.parquet",
+                                           "predictive.parquet", "particles.parquet", "abc.db",
+                                           *files])
+    atomic_write(folder / "manifest.json", json.dumps(info, indent=2, ensure_ascii=False))
+    return meta
+
+
+def _replace_shipped(folder: Path) -> None:
+    """Show how the new fit's ``fitted.yaml`` differs from the shipped one (even with
+    --quiet: the baseline changes); replace the shipped fit's files with the new ones."""
+    old = CALIBRATION / "fitted.yaml"
+    before = old.read_text(encoding="utf-8").splitlines() if old.exists() else []
+    after = (folder / "fitted.yaml").read_text(encoding="utf-8").splitlines()
+    diff = difflib.unified_diff(before, after, str(old), str(folder / "fitted.yaml"),
+                                lineterm="", n=1)
+    print("\n".join(diff), file=sys.stderr)
+    for name in SHIPPED:
+        shutil.copyfile(folder / name, CALIBRATION / name)
+    print(f"Replaced the shipped fit in {CALIBRATION}: {', '.join(SHIPPED)}", file=sys.stderr)
+
+
+def _recheck(args: argparse.Namespace) -> int:
+    """Check the baseline's values of an existing fit again on its check replicates
+    and rewrite its fit table (after a change of the model); no fit."""
     import yaml
 
-    from .search import evaluate, replicate_seeds
-    from .targets import TargetsError
+    from ..experiments.engine import execute
+    from ..experiments.executors import ExecutorError
+    from ..experiments.plan import replicate_seeds
+    from ..experiments.worker import Task
+    from ..scenario import load_scenario
+    from .check import CHECK_SEED_OFFSET, fit_table, summarise
+    from .report import write_fitted
+    from .simulations import study_run
+    from .targets import TargetsError, load_targets
 
-    path = out / "fitted.yaml"
+    folder = Path(args.out) if args.out else CALIBRATION
+    path = folder / "fitted.yaml"
     if not path.is_file():
         raise TargetsError(f"--recheck: {path} not found; run a calibration first")
     meta = yaml.safe_load(path.read_text(encoding="utf-8"))["calibration"]
-    fitted = {k: params[k] for k in meta["plausible_ranges"]}
-    with _executor(args.workers) as executor:
-        check = evaluate(params, targets, replicate_seeds(meta["seed"] + CHECK_SEED_OFFSET,
-                                                          meta["check_reps"]), executor)
-    meta.update(distance_check=round(check.distance, 3), rechecked=dt.date.today().isoformat())
-    _write(out, targets, check, fitted, meta)
+    names = meta.get("posterior_90") or meta.get("plausible_ranges") or {}
+    scenario = load_scenario(str(path), args.set or [])
+    study = load_scenario(args.scenario or "bip_study", args.set or []).params
+    fitted = {k: scenario.params[k] for k in names}
+    targets = load_targets(args.targets or str(CALIBRATION / "targets.yaml"))
+    seeds = replicate_seeds(meta["seed"] + CHECK_SEED_OFFSET, meta["check_reps"])
+    records: list[dict[str, Any]] = []
+    try:
+        with _open_workers(args) as workers:
+            execute([Task(r, {**study, **fitted}, s) for r, s in enumerate(seeds)], workers,
+                    records.append, run=study_run)
+    except ExecutorError as error:
+        return _fail(error, 1)
+    records.sort(key=lambda r: r["run_id"])
+    runs = [{k: (float("nan") if v is None else v) for k, v in r["statistics"].items()}
+            for r in records]
+    check = summarise(targets, runs)
+    meta.pop("date", None)
+    meta.pop("bipsim_version", None)
+    meta.pop("fit", None)
+    meta.update(distance_check=round(check.distance, 3),
+                rechecked=time.strftime("%Y-%m-%d"))
+    table = fit_table(targets, check)
+    write_fitted(path, fitted, table, meta)
+    misses = [r["target"] for r in table if not r["within_tolerance"]]
+    print(f"Rechecked {path} on {len(seeds)} replicates: "
+          + (f"outside tolerance: {', '.join(misses)}" if misses else
+             "every target within tolerance"))
     return 0
 
 
-def _write(out: Path, targets: list, check: Any, fitted: dict[str, float],
-           meta: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.markdown import Markdown
+def _open_workers(args: argparse.Namespace) -> Any:
+    from ..experiments.executors import open_workers
 
-    from .report import fit_table, write_fitted, write_report
-
-    table = fit_table(targets, check)
-    ranges = {k: tuple(v) for k, v in meta["plausible_ranges"].items()}
-    write_fitted(out / "fitted.yaml", fitted, table, meta)
-    write_report(out, table, meta, fitted, ranges)
-    console = Console()
-    console.print(Markdown((out / "report.md").read_text(encoding="utf-8")))
-    console.print(f"Wrote {out / 'fitted.yaml'}, report.md and report.png")
+    return open_workers(args.workers, args.scheduler, args.dask_local, args.connect_timeout)
 
 
-class _SerialExecutor(Executor):
-    """Runs tasks in this process (``--workers 0``): same results, no pool."""
-
-    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any], timeout=None,
-            chunksize=1) -> Iterator[Any]:
-        return iter([fn(*args) for args in zip(*iterables, strict=True)])
-
-
-def _executor(workers: int) -> Executor:
-    return _SerialExecutor() if workers == 0 else ProcessPoolExecutor(workers)
+def _cpu_s() -> float:
+    """CPU seconds of this process and of its finished child processes."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-class _TrialProgress:
-    """Candidates done and left, the best distance so far, time remaining."""
-
-    def __init__(self, budget: int) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-        console = Console(stderr=True)
-        self.budget, self.started = budget, time.perf_counter()
-        # a live bar needs a terminal; in a log, a line every tenth of the budget
-        self.every = 0 if console.is_terminal else max(1, budget // 10)
-        self.bar = Progress(TextColumn("calibrate"), BarColumn(),
-                            TextColumn("{task.completed}/{task.total} candidates"),
-                            TextColumn("best distance {task.fields[best]:.2f}"),
-                            TimeRemainingColumn(), console=console)
-        self.task = self.bar.add_task("search", total=budget, best=float("nan"))
-
-    def __enter__(self) -> _TrialProgress:
-        self.bar.start()
-        return self
-
-    def update(self, done: int, distance: float, best: float) -> None:
-        self.bar.update(self.task, completed=done, best=best)
-        if self.every and (done % self.every == 0 or done == self.budget):
-            minutes = (time.perf_counter() - self.started) / 60
-            left = minutes / done * (self.budget - done)
-            self.bar.console.print(f"calibrate: {done}/{self.budget} candidates, best "
-                                   f"distance {best:.2f}, {minutes:.1f} min, ~{left:.1f} min left")
-
-    def __exit__(self, *exc: object) -> None:
-        self.bar.stop()
+def _fail(message: object, code: int) -> int:
+    print(f"bipsim: error: {message}", file=sys.stderr)
+    return code

@@ -70,11 +70,14 @@ class RunError(Exception):
 
 
 def execute(tasks: Iterable[Task], workers: Workers, save: Callable[[dict[str, Any]], None],
-            progress: RunProgress | None = None) -> None:
+            progress: RunProgress | None = None,
+            run: Callable[[Task], dict[str, Any]] = simulate) -> None:
     """Make every task's run on ``workers``; ``save`` each record as it arrives.
 
     Records arrive in completion order, which varies; the caller orders them by run
-    id afterwards.
+    id afterwards. ``run`` makes one record from one task (a top-level function, so
+    other processes can import it): a model run summarised by default, a simulated
+    study's statistics in calibration.
 
     Raises:
         StoppedError: A stop signal arrived (the runs that finished within
@@ -95,7 +98,7 @@ def execute(tasks: Iterable[Task], workers: Workers, save: Callable[[dict[str, A
             while waiting and len(running) < window and not (stop.signum or failure):
                 task = waiting.popleft()
                 try:
-                    running[workers.executor.submit(simulate, task)] = task
+                    running[workers.executor.submit(run, task)] = task
                 except RuntimeError as err:  # a broken pool (a worker was killed) refuses
                     failure = _lost(workers, err) or RunError(task.run_id, err)
             if (stop.signum or failure) and not winding_down:

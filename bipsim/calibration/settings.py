@@ -1,0 +1,43 @@
+"""How a posterior is sampled: the settings of ``bipsim calibrate`` (standard library
+only, so building the command line stays fast)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a posterior is sampled.
+
+    Attributes:
+        seed: Seed of the whole fit (proposals, acceptance, simulation seeds).
+        population: Accepted particles per generation.
+        generations: Most generations (the first samples the prior).
+        max_simulations: Stop after the generation in which pyabc's count of
+            evaluations passes this.
+        alpha: Quantile of the last population's distances that sets the next
+            epsilon (0.5: the median).
+        draws: Equally weighted draws resampled from the final population.
+        adjust: Regression-adjust the final population (:mod:`.adjust`); the draws
+            are then simulated once more for the posterior predictive.
+    """
+
+    seed: int = 2026
+    population: int = 200
+    generations: int = 4
+    max_simulations: int = 1400
+    alpha: float = 0.5
+    draws: int = 400
+    adjust: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("population", "generations", "max_simulations", "draws"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, given {getattr(self, name)}")
+        if not 0 < self.alpha < 1:
+            raise ValueError(f"alpha must be between 0 and 1, given {self.alpha}")
+
+
+#: The shipped fit's settings are the defaults; ``--quick`` serves tests and trials.
+QUICK = Settings(population=12, generations=2, max_simulations=60, draws=24)
