@@ -27,7 +27,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from bipsim.calibration.cli import CALIBRATION
-from bipsim.calibration.priors import PRIORS
+from bipsim.calibration.priors import calibrated_priors
 from bipsim.calibration.sbc import SbcResult, run_sbc
 from bipsim.calibration.settings import QUICK, Settings
 from bipsim.calibration.simulations import StudySimulations
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             made.append(sims)
             return sims
 
-        result = run_sbc(targets, list(PRIORS.values()), simulate_for, settings, args.truths,
+        result = run_sbc(targets, calibrated_priors(), simulate_for, settings, args.truths,
                          args.seed, out, note=print)
     minutes = (time.perf_counter() - started) / 60
     studies = sum(s.made for s in made)

@@ -21,7 +21,7 @@ from bipsim.calibration.sbc import run_sbc, synthetic_targets
 from bipsim.calibration.settings import Settings
 from bipsim.calibration.targets import Target
 
-PRIORS = [Prior("hr_belief", "log-uniform", 0.8, 2.5, "toy"),
+PRIORS = [Prior("hr_belief", "loguniform", 0.8, 2.5, "toy"),
           Prior("optimism_mean", "uniform", -0.6, 0.6, "toy")]
 TARGETS = [Target("ratio", "ratio", 1.3, 0.05, scale="log"),
            Target("shift", "shift", 0.1, 0.05)]

@@ -114,7 +114,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 def _new_setup(args: argparse.Namespace) -> dict[str, Any]:
     """Everything the fit depends on, validated, as plain data."""
     from ..scenario import load_scenario
-    from .priors import PRIORS
+    from .priors import calibrated_priors
     from .settings import QUICK
     from .simulations import fingerprint
     from .targets import TargetsError, load_targets
@@ -139,7 +139,7 @@ def _new_setup(args: argparse.Namespace) -> dict[str, Any]:
     return {"settings_version": SETTINGS_VERSION, "settings": dataclasses.asdict(settings),
             "check_reps": check_reps, "targets_file": targets_file,
             "targets": [dataclasses.asdict(t) for t in targets],
-            "priors": [dataclasses.asdict(p) for p in PRIORS.values()],
+            "priors": [dataclasses.asdict(p) for p in calibrated_priors()],
             "scenario": scenario.name, "scenario_files": scenario.files,
             "overrides": scenario.overrides, "base": scenario.params,
             "fingerprint": fingerprint()}

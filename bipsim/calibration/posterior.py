@@ -121,7 +121,7 @@ class Posterior:
 
     def identification(self) -> pd.DataFrame:
         """Per parameter: the posterior's 90 % interval and its width relative to the
-        prior's 90 % interval, both on the sampling coordinate (log for log-uniform
+        prior's 90 % interval, both on the sampling coordinate (log for loguniform
         priors). Near 1: the targets say little about it; small: pinned down."""
         rows = []
         for prior in self.priors:
