@@ -59,7 +59,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     (["run", "baseline", "--seed=3", "--wekes", "5"], "did you mean --weeks?"),
     (["compare", "baseline", "--worker", "2"], "did you mean --workers?"),
     (["sweep", "baseline", "--grids", "a=1"], "did you mean --grid?"),
-    (["calibrate", "--budjet", "3"], "did you mean --budget?"),
+    (["calibrate", "--populaton", "3"], "did you mean --population?"),
     (["dashboard", "--prot", "80"], "did you mean --port?"),
     (["rn", "baseline"], "did you mean 'run'?"),
     (["compre", "baseline"], "did you mean 'compare'?"),
