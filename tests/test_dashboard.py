@@ -40,7 +40,7 @@ from bipsim.dashboard.states import (
 )
 from bipsim.dashboard.view import page_data
 from bipsim.model import BipModel
-from bipsim.parameters import BY_NAME
+from bipsim.parameters import BY_NAME, FROM_FIT, PARAMETERS
 from bipsim.scenario import ScenarioError
 
 #: One small jobcentre: 120 citizens, 4 caseworkers.
@@ -249,8 +249,13 @@ def test_settings_check_the_scenario_and_pass_through_the_environment(monkeypatc
     again = settings_from_environment()
     assert (again.scenario.params, again.seed) == (settings.scenario.params, settings.seed)
     scenario = settings.scenario
-    assert is_calibrated(scenario)  # every calibrated uncertainty at its fitted value
-    assert is_calibrated(scenario.with_params(annual_turnover=0.3))  # a lever is practice
+    # calibrated only when every calibrated uncertainty runs its fitted value: while the
+    # shipped fit lacks some (a parameter made calibrated after the fit), the page must not
+    # call the model calibrated
+    calibrated = [s for s in PARAMETERS.values() if s.calibrated and s.role == "uncertainty"]
+    fit_complete = all(s.default_from == FROM_FIT for s in calibrated)
+    assert is_calibrated(scenario) == fit_complete
+    assert is_calibrated(scenario.with_params(annual_turnover=0.3)) == fit_complete  # a lever
     assert not is_calibrated(scenario.with_params(p_job=0.002))
 
 
