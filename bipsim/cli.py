@@ -61,8 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+def main(argv: list[str] | None = None, *, then_exit: bool = False) -> int:
+    """Run the command line; returns the exit code. ``then_exit``: the process ends
+    after it (see :func:`bipsim.errors.run_guarded`)."""
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     parser = build_parser()
     if not argv:
@@ -74,14 +75,19 @@ def main(argv: list[str] | None = None) -> int:
         return int(exit_.code or 0)
     args.argv = ["bipsim", *argv]  # recorded in the manifest
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return run_command(args)
+    return run_command(args, then_exit=then_exit)
 
 
-def run_command(args: argparse.Namespace) -> int:
+def entry() -> None:
+    """The ``bipsim`` executable and ``python -m bipsim``: run, then exit with the code."""
+    sys.exit(main(then_exit=True))
+
+
+def run_command(args: argparse.Namespace, *, then_exit: bool = False) -> int:
     """Run the chosen subcommand: the one call site of every command, and its one error
     path (:func:`bipsim.errors.run_guarded`: bad input exits 2, a bug 1, a signal
     128 + its number, each with one message)."""
-    return run_guarded(lambda: args.func(args))
+    return run_guarded(lambda: args.func(args), then_exit=then_exit)
 
 
 class _Version(argparse.Action):
@@ -101,4 +107,4 @@ class _Version(argparse.Action):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

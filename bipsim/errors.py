@@ -88,8 +88,13 @@ EXIT_INPUT = 2
 EXIT_INTERNAL = 1
 
 
-def run_guarded(command: Callable[[], int]) -> int:
+def run_guarded(command: Callable[[], int], *, then_exit: bool = False) -> int:
     """Run one command; every exception ends as one message on stderr and an exit code.
+
+    ``then_exit``: the process ends once the command returns (the ``bipsim``
+    executable), so a stop signal arriving after it finished is ignored rather than
+    killing the process with its work done (measured: a Ctrl-C in that window ended a
+    complete sweep with "killed by SIGINT").
 
     - bad input (:class:`InputError`, ``ParameterError``, an OSError of
       :data:`USER_OS_ERRORS`): the message, exit 2;
@@ -98,7 +103,7 @@ def run_guarded(command: Callable[[], int]) -> int:
     - anything else is a bug: one line naming it and the file its traceback was saved
       in, exit 1.
     """
-    with _Interrupts():
+    with _Interrupts(then_exit):
         try:
             return command()
         except KeyboardInterrupt as stop:
@@ -144,9 +149,10 @@ class _Interrupts:
     active: _Interrupts | None = None
     SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
-    def __init__(self) -> None:
+    def __init__(self, then_exit: bool = False) -> None:
         self.signum: int | None = None
         self.previous: dict[int, Any] = {}
+        self.then_exit = then_exit
 
     def __enter__(self) -> _Interrupts:
         if threading.current_thread() is threading.main_thread():
@@ -173,6 +179,8 @@ class _Interrupts:
         if self.previous:
             self.handled()
             for signum, handler in self.previous.items():
+                if self.then_exit and signum in self.SIGNALS:
+                    handler = signal.SIG_IGN  # the command is over: nothing left to stop
                 signal.signal(signum, handler)
             _Interrupts.active = None
 

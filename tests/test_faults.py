@@ -140,6 +140,20 @@ def test_a_signal_at_a_random_moment_ends_quickly_and_leaves_a_resumable_state(
 
 
 # --- killed processes ---------------------------------------------------------------------------
+def test_a_stop_signal_after_the_command_finished_leaves_its_exit_code():
+    # The random trials above once hit this window (a Ctrl-C just after a sweep's
+    # last run): the process died "killed by SIGINT" with its work done.
+    script = ("import os, signal, sys\n"
+              "from bipsim.errors import run_guarded\n"
+              "code = run_guarded(lambda: 0, then_exit=True)\n"
+              "os.kill(os.getpid(), signal.SIGINT)\n"
+              "os.kill(os.getpid(), signal.SIGTERM)\n"
+              "sys.exit(code)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stderr) == (0, "")
+
+
 def test_a_killed_worker_fails_the_sweep_at_once_and_says_how_to_resume(tmp_path, capsys,
                                                                         reference):
     out = tmp_path / "sweep"
