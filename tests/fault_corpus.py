@@ -463,7 +463,9 @@ OPTIONS = [
     calibrate("population-zero", "--population", "0", expect=("population", "given 0")),
     calibrate("generations-zero", "--generations", "0", "--quick",
               expect=("generations", "given 0")),
-    calibrate("recheck-without-fit", "--recheck", expect=("fitted.yaml",)),
+    Case("option-calibrate-recheck-without-fit", ("calibrate", "--recheck", "{tmp}/nowhere"),
+         {}, ("nowhere", "fitted.yaml")),
+    calibrate("recheck-with-out", "--recheck", expect=("a recheck writes no folder",)),
     calibrate("unknown-scenario", "--scenario", "nowhere", "--quick",
               expect=("nowhere",)),
 ]

@@ -28,9 +28,10 @@ from bipsim.scenario import load_scenario
 
 #: A small study (2,000 citizens, two years) for tests that run many of them.
 SMALL_STUDY = ["population.n_citizens=2000", "run.weeks=104"]
-#: A tiny fit of a smaller study still: 6 particles, 2 generations, 1 check replicate.
-TINY_FIT = ["--quick", "--population", "6", "--check-reps", "1", "--draws", "12",
-            "--set", "population.n_citizens=800", "--set", "run.weeks=104"]
+#: A smaller study still, as calibrate's options.
+TINY_STUDY = ["--set", "population.n_citizens=800", "--set", "run.weeks=104"]
+#: A tiny fit of it: 6 particles, 2 generations, 1 check replicate.
+TINY_FIT = ["--quick", "--population", "6", "--check-reps", "1", "--draws", "12", *TINY_STUDY]
 
 
 def small_study_params(**changes) -> dict:
@@ -244,3 +245,62 @@ def test_replace_shipped_shows_the_difference_and_replaces(tmp_path: Path, monke
     assert "-  p_job: 0.5" in err and "+  p_job:" in err
     for name in calibrate_cli.SHIPPED:
         assert (shipped / name).read_bytes() == (tmp_path / "fit" / name).read_bytes()
+
+
+def _small_copy_of_the_shipped_fit(folder: Path) -> Path:
+    """The shipped fitted.yaml, checked on 2 replicates instead of its 20."""
+    text = (CALIBRATION / "fitted.yaml").read_text(encoding="utf-8")
+    doc = yaml.safe_load(text)
+    doc["calibration"]["check_reps"] = 2
+    folder.mkdir()
+    (folder / "fitted.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+def test_recheck_prints_the_targets_table_writes_nothing_and_exits_3_on_a_miss(
+        tmp_path: Path, capsys):
+    fit = _small_copy_of_the_shipped_fit(tmp_path / "fit")
+    before = (fit / "fitted.yaml").read_bytes()
+    code = main(["calibrate", "--recheck", str(fit), "--workers", "0", *TINY_STUDY])
+    out = capsys.readouterr().out
+    assert code in (0, calibrate_cli.EXIT_MISSES)
+    rows = [line for line in out.splitlines() if line.startswith("| T")]
+    targets = load_targets(CALIBRATION / "targets.yaml")
+    assert len(rows) == len(targets)
+    missed = [row.split(" | ")[0][2:].split(" ")[0] for row in rows if row.endswith("| no |")]
+    verdict = out.splitlines()[-1]
+    assert verdict.startswith(f"Rechecked {fit / 'fitted.yaml'} on 2 replicates")
+    assert (code == calibrate_cli.EXIT_MISSES) == bool(missed)
+    assert all(name in verdict for name in missed)
+    assert (fit / "fitted.yaml").read_bytes() == before
+    assert [p.name for p in fit.iterdir()] == ["fitted.yaml"]
+
+
+def test_recheck_replace_shipped_rewrites_only_the_table_and_shows_it(
+        tmp_path: Path, monkeypatch, capsys):
+    shipped = _small_copy_of_the_shipped_fit(tmp_path / "calibration")
+    (shipped / "targets.yaml").write_bytes((CALIBRATION / "targets.yaml").read_bytes())
+    old = yaml.safe_load((shipped / "fitted.yaml").read_text(encoding="utf-8"))
+    monkeypatch.setattr(calibrate_cli, "CALIBRATION", shipped)
+    code = main(["calibrate", "--recheck", "--replace-shipped", "--workers", "0",
+                 *TINY_STUDY])
+    assert code in (0, calibrate_cli.EXIT_MISSES)
+    assert "before the recheck" in capsys.readouterr().err
+    new = yaml.safe_load((shipped / "fitted.yaml").read_text(encoding="utf-8"))
+    assert new["description"] == old["description"]
+    assert new["calibration"]["date"] == old["calibration"]["date"]
+    assert "rechecked" in new["calibration"]
+    assert {k: v for k, v in new.items() if k not in ("calibration",)} == \
+        {k: v for k, v in old.items() if k not in ("calibration",)}
+    assert [r["target"] for r in new["calibration"]["fit"]] == \
+        [t.name for t in load_targets(CALIBRATION / "targets.yaml")]
+
+
+@pytest.mark.parametrize("extra, expected", [
+    (["--out", "x"], "a recheck writes no folder"),
+    (["--replace-shipped"], "only the shipped fit's table can be rewritten"),
+])
+def test_recheck_refuses_what_it_cannot_do(tmp_path: Path, capsys, extra, expected):
+    fit = _small_copy_of_the_shipped_fit(tmp_path / "fit")
+    assert main(["calibrate", "--recheck", str(fit), *extra]) == 2
+    assert expected in capsys.readouterr().err

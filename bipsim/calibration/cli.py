@@ -10,7 +10,8 @@ interrupted fit: the stored studies are reused and the result is the same as an
 uninterrupted fit's.
 
 Exit codes as for compare and sweep: 0 done; 1 a study failed or the executor
-cannot be used; 2 bad input; 128 + signal number when stopped (studies saved).
+cannot be used; 2 bad input; 128 + signal number when stopped (studies saved);
+3 ``--recheck`` found a target outside its tolerance.
 
 ``bipsim --help`` imports this module to build the parser: keep its top-level
 imports to the standard library; the command imports what it needs when it runs.
@@ -46,6 +47,8 @@ SHIPPED = ("fitted.yaml", "posterior.parquet", "predictive.parquet", "report.md"
 #: Run ids of the check replicates (beyond any generation's particles).
 CHECK_RUNS = 999_000_000
 DEFAULT_CHECK_REPS = 20
+#: Exit code of ``--recheck`` when a target is outside its tolerance.
+EXIT_MISSES = 3
 #: Options that define a fit (refused with --resume: the fit's own are used).
 FIT_OPTIONS = ("targets", "scenario", "set", "seed", "population", "generations",
                "max_simulations", "draws", "check_reps", "quick")
@@ -85,11 +88,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     cal.add_argument("--resume", metavar="DIR", help="finish an interrupted fit")
     cal.add_argument("--replace-shipped", action="store_true",
                      help="after the fit, show how it differs from the shipped fit in "
-                          "calibration/ and replace that (the baseline extends it)")
-    cal.add_argument("--recheck", action="store_true",
-                     help="no fit: check the baseline's values in --out/fitted.yaml (default "
-                          "calibration/) again on its check replicates, after a change of the "
-                          "model, and rewrite its fit table")
+                          "calibration/ and replace that (the baseline extends it); with "
+                          "--recheck, rewrite the shipped fit's table of targets")
+    cal.add_argument("--recheck", nargs="?", const=str(CALIBRATION), metavar="FIT",
+                     help="no fit: check a fit's baseline values (FIT: a calibration folder "
+                          "or its fitted.yaml; default the shipped fit) again on its check "
+                          "replicates, after a change of the model, and print the targets "
+                          f"table; exit {EXIT_MISSES} if a target is outside its tolerance. "
+                          "Writes nothing (see --replace-shipped)")
     options.add_executor(cal)
     options.add_quiet(cal)
     cal.set_defaults(func=cmd_calibrate)
@@ -301,18 +307,25 @@ def _replace_shipped(folder: Path) -> None:
     --quiet: the baseline changes); replace the shipped fit's files with the new ones."""
     old = CALIBRATION / "fitted.yaml"
     before = old.read_text(encoding="utf-8").splitlines() if old.exists() else []
-    after = (folder / "fitted.yaml").read_text(encoding="utf-8").splitlines()
-    diff = difflib.unified_diff(before, after, str(old), str(folder / "fitted.yaml"),
-                                lineterm="", n=1)
-    print("\n".join(diff), file=sys.stderr)
+    _show_difference(before, folder / "fitted.yaml", str(old))
     for name in SHIPPED:
         shutil.copyfile(folder / name, CALIBRATION / name)
     print(f"Replaced the shipped fit in {CALIBRATION}: {', '.join(SHIPPED)}", file=sys.stderr)
 
 
+def _show_difference(before: list[str], path: Path, label: str) -> None:
+    """Print, on stderr, how ``path`` differs from ``before`` (the lines labelled
+    ``label``)."""
+    after = path.read_text(encoding="utf-8").splitlines()
+    diff = difflib.unified_diff(before, after, label, str(path), lineterm="", n=1)
+    print("\n".join(diff), file=sys.stderr)
+
+
 def _recheck(args: argparse.Namespace) -> int:
-    """Check the baseline's values of an existing fit again on its check replicates
-    and rewrite its fit table (after a change of the model); no fit."""
+    """Check a fit's baseline values again on its check replicates (after a change of
+    the model) and print the targets table; no fit. Nothing is written unless
+    ``--replace-shipped`` (the shipped fit only): then its table is rewritten, its
+    parameters, description and fit date kept, and the difference shown."""
     import yaml
 
     from ..experiments.engine import execute
@@ -321,17 +334,31 @@ def _recheck(args: argparse.Namespace) -> int:
     from ..experiments.worker import Task
     from ..scenario import load_scenario
     from .check import CHECK_SEED_OFFSET, fit_table, summarise
-    from .report import write_fitted
+    from .report import check_table, write_fitted
     from .simulations import study_run
     from .targets import TargetsError, load_targets
 
-    folder = Path(args.out) if args.out else CALIBRATION
-    path = folder / "fitted.yaml"
+    path = Path(args.recheck)
+    if path.is_dir():
+        path = path / "fitted.yaml"
+    shipped = path.resolve() == (CALIBRATION / "fitted.yaml").resolve()
+    if args.out:
+        raise TargetsError(f"--recheck with --out {args.out}: a recheck writes no folder; "
+                           "name the fit to check: --recheck FOLDER")
+    if args.replace_shipped and not shipped:
+        raise TargetsError(f"--recheck {args.recheck} --replace-shipped: only the shipped "
+                           "fit's table can be rewritten; drop the folder or --replace-shipped")
     if not path.is_file():
-        raise TargetsError(f"--recheck: {path} not found; run a calibration first")
-    meta = yaml.safe_load(path.read_text(encoding="utf-8"))["calibration"]
+        raise TargetsError(f"--recheck: {path} not found; name a calibration folder or its "
+                           "fitted.yaml")
+    scenario = load_scenario(str(path), args.set or [])  # refuses a bad file clearly
+    before = path.read_text(encoding="utf-8")
+    doc = yaml.safe_load(before)
+    meta = doc.get("calibration")
+    if not isinstance(meta, dict) or not {"seed", "check_reps"} <= set(meta):
+        raise TargetsError(f"--recheck: {path} is not a fit written by bipsim calibrate (no "
+                           "calibration: section with its seed and check_reps)")
     names = meta.get("posterior_90") or meta.get("plausible_ranges") or {}
-    scenario = load_scenario(str(path), args.set or [])
     study = load_scenario(args.scenario or "bip_study", args.set or []).params
     fitted = {k: scenario.params[k] for k in names}
     targets = load_targets(args.targets or str(CALIBRATION / "targets.yaml"))
@@ -347,18 +374,20 @@ def _recheck(args: argparse.Namespace) -> int:
     runs = [{k: (float("nan") if v is None else v) for k, v in r["statistics"].items()}
             for r in records]
     check = summarise(targets, runs)
-    meta.pop("date", None)
-    meta.pop("bipsim_version", None)
-    meta.pop("fit", None)
-    meta.update(distance_check=round(check.distance, 3),
-                rechecked=time.strftime("%Y-%m-%d"))
     table = fit_table(targets, check)
-    write_fitted(path, fitted, table, meta)
+    print("\n".join(check_table(table)))
     misses = [r["target"] for r in table if not r["within_tolerance"]]
-    print(f"Rechecked {path} on {len(seeds)} replicates: "
+    print(f"Rechecked {path} on {len(seeds)} replicates (seeds from "
+          f"{meta['seed'] + CHECK_SEED_OFFSET}): "
           + (f"outside tolerance: {', '.join(misses)}" if misses else
              "every target within tolerance"))
-    return 0
+    if args.replace_shipped:
+        meta.pop("fit", None)
+        meta.update(distance_check=round(check.distance, 3),
+                    rechecked=time.strftime("%Y-%m-%d"))
+        write_fitted(path, fitted, table, meta, description=doc["description"])
+        _show_difference(before.splitlines(), path, f"{path} before the recheck")
+    return EXIT_MISSES if misses else 0
 
 
 def _open_workers(args: argparse.Namespace) -> Any:

@@ -28,19 +28,24 @@ from .targets import Target
 FIGURES = ("posterior_marginals.png", "posterior_pairs.png", "posterior_predictive.png")
 
 
+#: What a fit's ``fitted.yaml`` holds.
+FIT_DESCRIPTION = ("Structural parameters fitted by `bipsim calibrate` so the simulated BIP "
+                   "study reproduces the published estimates (calibration/targets.yaml): the "
+                   "posterior medians (calibration/posterior.parquet holds the draws).")
+
+
 def write_fitted(path: Path, params: Mapping[str, float], table: list[dict[str, Any]],
-                 meta: Mapping[str, Any]) -> None:
+                 meta: Mapping[str, Any], description: str = FIT_DESCRIPTION) -> None:
     """Write ``fitted.yaml``: a scenario fragment (the fitted parameters by group)
-    with the fit and its provenance under ``calibration:``."""
+    with the fit and its provenance under ``calibration:`` (``date`` and
+    ``bipsim_version`` are today's unless ``meta`` has them: a recheck keeps the fit's)."""
     groups: dict[str, dict[str, float]] = {}
     for name, value in params.items():
         spec = BY_NAME[name]
         groups.setdefault(spec.group, {})[name] = (float(f"{value:.6g}") if spec.kind == "float"
                                                    else round(value))
     doc = {
-        "description": "Structural parameters fitted by `bipsim calibrate` so the simulated "
-                       "BIP study reproduces the published estimates (calibration/targets.yaml): "
-                       "the posterior medians (calibration/posterior.parquet holds the draws).",
+        "description": description,
         "calibration": {"date": dt.date.today().isoformat(), "bipsim_version": __version__,
                         **meta, "fit": table},
         **groups,
@@ -51,6 +56,20 @@ def write_fitted(path: Path, params: Mapping[str, float], table: list[dict[str, 
     tmp.write_text(header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True),
                    encoding="utf-8")
     tmp.replace(path)
+
+
+def check_table(table: list[dict[str, Any]]) -> list[str]:
+    """The rows of :func:`bipsim.calibration.check.fit_table` as a Markdown table."""
+    lines = ["| target | published | published 95 % interval | simulated mean | simulated 95 % "
+             "spread | z | within |", "|---|---|---|---|---|---|---|"]
+    for r in table:
+        lo, hi = r["published_interval"]
+        slo, shi = r["simulated_95_spread"]
+        kind = f" ({r['kind'].replace('_', ' ')})" if r["kind"] != "estimate" else ""
+        lines.append(f"| {r['target']}{kind} | {r['published']:g} | {lo:.3g}-{hi:.3g} | "
+                     f"{r['simulated_mean']:.3g} | {slo:.3g}-{shi:.3g} | {r['z']:+.2f} | "
+                     f"{'yes' if r['within_tolerance'] else 'no'} |")
+    return lines
 
 
 def predictive_table(posterior: Posterior, targets: Sequence[Target]) -> pd.DataFrame:
@@ -136,15 +155,7 @@ def write_report(folder: Path, posterior: Posterior, targets: Sequence[Target],
               f"{meta['check_reps']} replicate studies at the posterior medians (seeds from "
               f"{meta['check_seed']}); z combines the target's uncertainty with the Monte Carlo "
               "error of the replicate mean.", "",
-              "| target | published | published 95 % interval | simulated mean | simulated 95 % "
-              "spread | z | within |", "|---|---|---|---|---|---|---|"]
-    for r in table:
-        lo, hi = r["published_interval"]
-        slo, shi = r["simulated_95_spread"]
-        kind = f" ({r['kind'].replace('_', ' ')})" if r["kind"] != "estimate" else ""
-        lines.append(f"| {r['target']}{kind} | {r['published']:g} | {lo:.3g}-{hi:.3g} | "
-                     f"{r['simulated_mean']:.3g} | {slo:.3g}-{shi:.3g} | {r['z']:+.2f} | "
-                     f"{'yes' if r['within_tolerance'] else 'no'} |")
+              *check_table(table)]
     lines += ["", "## Figures", "", *[f"![{name}]({name})" for name in FIGURES], ""]
     (folder / "report.md").write_text("\n".join(lines), encoding="utf-8")
     _marginals(folder / FIGURES[0], posterior)
