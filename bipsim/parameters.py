@@ -236,18 +236,6 @@ class ParamSpec:
         return None
 
 
-def check_value(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
-    """Deprecated shim for callers not yet moved to :meth:`ParamSpec.validate`.
-
-    Returns:
-        ``(coerced value, None)`` when allowed, else ``(value, reason)``.
-    """
-    try:
-        return spec.validate(value), None
-    except ParameterError:
-        return value, spec._refusal(value)
-
-
 # --- reading the table and the fit ------------------------------------------------------
 class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """A safe loader that refuses a key given twice in one mapping."""
