@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from .chunks import chunk_rows, n_chunks
+from .compiled import njit
 from .indicators import N_INDICATORS
 
 NEVER = -(10**6)  # week of an event that has not happened
@@ -42,6 +44,8 @@ CITIZEN_COLUMNS: dict[str, tuple[type, int]] = {
     "n_changes_before": (np.int16, 0),   # changes before week 0 (the stock's history)
     "changed": (np.bool_, 0),            # caseworker changed this week
     "belief": (np.int8, 0),              # current caseworker's answer, see BELIEF_ANSWERS
+    "impression": (np.float64, 0),       # the current caseworker's impression (belief noise)
+    "impression_of": (np.int64, 0),      # uid of the caseworker it belongs to; -1 none yet
     "ti_meeting": (np.int32, 0),         # week of the last meeting
     "met": (np.bool_, 0),                # had a meeting this week
     "n_meetings": (np.int32, 0),
@@ -58,6 +62,12 @@ CITIZEN_COLUMNS: dict[str, tuple[type, int]] = {
     "status": (np.int8, 0),
     "ti_exit": (np.int32, 0),
 }
+
+#: Columns the rules work with that are no result: the week's events and the belief
+#: impression; the archive of leavers does not keep them, nor their indicator levels.
+WORKING_COLUMNS = ("changed", "met", "interrupted", "impression", "impression_of")
+ARCHIVED = tuple(name for name in CITIZEN_COLUMNS
+                 if name not in (*WORKING_COLUMNS, "levels", "anchor"))
 
 
 def _empty(n: int) -> dict[str, np.ndarray]:
@@ -83,6 +93,7 @@ class CitizenSet:
 
     def __init__(self, stock_sizes: np.ndarray) -> None:
         self._store = _empty(1024)
+        self._scratch: dict[str, np.ndarray] = {}
         self._n = 0
         self._archive: list[dict[str, np.ndarray]] = []
         self.stock_sizes = np.asarray(stock_sizes, dtype=np.int64)
@@ -105,6 +116,18 @@ class CitizenSet:
             self._store[name][: self._n] = value
         else:
             object.__setattr__(self, name, value)
+
+    def scratch(self, name: str, dtype: type, width: int = 0) -> np.ndarray:
+        """A working array of the rules, one entry per citizen on benefit (``width``
+        rows of them if ``width``); kept between weeks so no week allocates it anew.
+        Its content is whatever the last user left."""
+        have = self._scratch.get(name)
+        need = max(self._n, 1)
+        if have is None or have.shape[-1] < need or have.dtype != dtype:
+            size = max(need, len(self._store["uid"]))
+            have = np.empty((width, size) if width else size, dtype=dtype)
+            self._scratch[name] = have
+        return have[..., : self._n]
 
     def stock_rows(self) -> dict[str, np.ndarray]:
         """Blank columns for the week-0 stock: uids ``0 .. n_stock - 1``, in blocks by
@@ -137,6 +160,7 @@ class CitizenSet:
         rows = _empty(n)
         for col in ("ti_meeting", "ti_company_end", "ti_other_end", "ti_exit"):
             rows[col][:] = NEVER
+        rows["impression_of"][:] = -1
         return rows
 
     def add(self, rows: dict[str, np.ndarray]) -> None:
@@ -160,7 +184,7 @@ class CitizenSet:
         n, k = self._n, len(gone)
         holes = gone[gone < n - k]                      # leavers' rows that stay in use
         movers = n - k + np.flatnonzero(~leaving[n - k :])  # stayers among the last k rows
-        self._archive.append({name: col[gone] for name, col in self._store.items()})
+        self._archive.append({name: self._store[name][gone] for name in ARCHIVED})
         for col in self._store.values():
             col[holes] = col[movers]
         self._n = n - k
@@ -175,9 +199,10 @@ class CitizenSet:
         return int(hit[0]) if len(hit) else None
 
     def all_columns(self) -> dict[str, np.ndarray]:
-        """Every citizen ever present, archived and current, in uid order."""
+        """Every citizen ever present, archived and current, in uid order (the
+        columns the archive keeps, ``ARCHIVED``)."""
         parts = [*self._archive, self.live_columns()]
-        cols = {k: np.concatenate([p[k] for p in parts]) for k in self._store}
+        cols = {k: np.concatenate([p[k] for p in parts]) for k in ARCHIVED}
         order = np.argsort(cols["uid"], kind="stable")
         return {k: v[order] for k, v in cols.items()}
 
@@ -252,18 +277,25 @@ class Tally:
     score_sum: np.ndarray
 
 
-@numba.njit(cache=True, nogil=True)
+@njit(parallel=True)
 def _tally(in_company, in_other, readiness, belief, scores, believes):  # pragma: no cover
-    # One pass in float64 instead of a dozen numpy reductions (and no BLAS threads).
-    counts = np.zeros(3, dtype=np.int64)
-    ready = np.zeros(3)
-    sums = np.zeros(scores.shape[1])
-    n_believes = 0
-    for i in range(scores.shape[0]):
-        state = 0 if in_company[i] else (1 if in_other[i] else 2)
-        counts[state] += 1
-        ready[state] += readiness[i]
-        n_believes += belief[i] >= believes
-        for k in range(scores.shape[1]):
-            sums[k] += scores[i, k]
-    return counts, ready, n_believes, sums
+    # One pass instead of a dozen numpy reductions (and no BLAS threads). Sums in
+    # float64 per chunk, then over the chunks in order: the same bits whatever the
+    # number of threads.
+    n, k = scores.shape
+    counts = np.zeros((n_chunks(n), 4), dtype=np.int64)  # company, other, passive, believes
+    sums = np.zeros((n_chunks(n), 3 + k))  # readiness by state, then each indicator
+    for chunk in numba.prange(n_chunks(n)):
+        count, total = counts[chunk], sums[chunk]
+        for i in chunk_rows(chunk, n):
+            state = 0 if in_company[i] else (1 if in_other[i] else 2)
+            count[state] += 1
+            count[3] += belief[i] >= believes
+            total[state] += readiness[i]
+            for col in range(k):
+                total[3 + col] += scores[i, col]
+    count = counts.sum(axis=0)
+    total = np.zeros(3 + k)
+    for chunk in range(n_chunks(n)):
+        total += sums[chunk]
+    return count[:3], total[:3], count[3], total[3:]

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import parameters
-from .agents import BELIEF_ANSWERS, NEVER, STATUS_NAMES, CitizenSet
+from .agents import BELIEF_ANSWERS, NEVER, STATUS_NAMES, WORKING_COLUMNS, CitizenSet
 from .indicators import INDICATORS, readiness_weights
 from .live import set_lever
 from .population import (
@@ -281,8 +281,7 @@ class BipModel(mesa.Model):
     def citizen_table(self) -> pd.DataFrame:
         """One row per citizen ever present: final state, exit, interventions, costs."""
         cols = self.citizens.all_columns()
-        table = {k: v for k, v in cols.items() if v.ndim == 1 and k not in ("changed", "met",
-                                                                            "interrupted")}
+        table = {k: v for k, v in cols.items() if v.ndim == 1 and k not in WORKING_COLUMNS}
         table["status"] = pd.Categorical.from_codes(cols["status"], list(STATUS_NAMES.values()))
         table["belief"] = _belief_categories(cols["belief"])
         table["caseworker_post"] = table.pop("post")

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 from scipy.special import expit, logit
 
+from ..chunks import chunk_rows, n_chunks
+from ..compiled import njit
+from ..streams import uniform_at
 from .caseload import offer_shift
-from .meetings import first_in_group
+from .meetings import choose_in_groups
 
 if TYPE_CHECKING:
     from ..model import BipModel
@@ -18,12 +22,22 @@ if TYPE_CHECKING:
 def end_activities(m: BipModel) -> None:
     """Activities that reached their planned end stop; a completed other activity
     is a step on the staircase."""
-    c, week = m.citizens, m.week
-    done_company = c.in_company & (c.ti_company_end <= week)
-    done_other = c.in_other & (c.ti_other_end <= week)
-    c.in_company[done_company] = False
-    c.in_other[done_other] = False
-    c.n_other_done[done_other] += 1
+    c = m.citizens
+    _end_activities(m.week, c.in_company, c.ti_company_end, c.in_other, c.ti_other_end,
+                    c.n_other_done)
+
+
+@njit(parallel=True)
+def _end_activities(week, in_company, ti_company_end, in_other, ti_other_end,
+                    n_other_done):  # pragma: no cover - compiled
+    n = in_company.shape[0]
+    for chunk in numba.prange(n_chunks(n)):
+        for i in chunk_rows(chunk, n):
+            if in_company[i] and ti_company_end[i] <= week:
+                in_company[i] = False
+            if in_other[i] and ti_other_end[i] <= week:
+                in_other[i] = False
+                n_other_done[i] += 1
 
 
 def start_activities(m: BipModel) -> None:
@@ -37,26 +51,29 @@ def start_activities(m: BipModel) -> None:
     Company places are limited per jobcentre; who does not get one gets (or keeps)
     another activity.
     """
-    c, p, week = m.citizens, m.p, m.week
+    c, p, week, jc = m.citizens, m.p, m.week, m.jobcentres
     early = p["placement_timing"] == "early"
-    rows = np.flatnonzero(c.met)  # a fraction of all: filter them, not everyone
-    rows = rows[~c.in_company[rows] & (early | ~c.in_other[rows])]
     with np.errstate(divide="ignore"):
-        p_offer = expit(logit(p["p_offer"]) + p["offer_readiness_slope"] * c.readiness[rows]
-                        + offer_shift(p, m.jobcentres.caseload)[c.jobcentre[rows]])
-    rows = rows[m.streams.uniform("offer", week, c.uid[rows]) < p_offer]
-    ready = c.readiness[rows] >= p["staircase_threshold"]
-    if early:
-        wants_company = np.ones(len(rows), dtype=bool)
+        base = float(logit(p["p_offer"]))
+    offered, wants_company, ready = _offers(
+        np.flatnonzero(c.met), early, c.in_company, c.in_other, c.readiness, base,
+        np.float32(p["offer_readiness_slope"]), offer_shift(p, jc.caseload), c.jobcentre,
+        c.uid, *m.streams.keys("offer", week),
+        np.float32(p["staircase_threshold"]), c.n_other_done, p["staircase_steps"])
+    candidates = offered[wants_company]
+    if len(candidates):
+        taken = _count_by_group(c.jobcentre, c.in_company, len(jc))
+        free = np.maximum(jc.company_slots - taken, 0)
+        got_place = np.zeros(len(offered), dtype=bool)
+        got_place[wants_company] = choose_in_groups(
+            candidates, c.jobcentre, free, len(jc), c.uid, np.zeros(len(candidates), np.int64),
+            *m.streams.keys("company_queue", week))
     else:
-        wants_company = ready & (c.n_other_done[rows] >= p["staircase_steps"])
-    candidates = np.flatnonzero(wants_company)
-    got_place = np.zeros(len(rows), dtype=bool)
-    got_place[candidates[allocate_company_places(m, rows[candidates])]] = True
-    placed = rows[got_place]
+        got_place = wants_company
+    placed = offered[got_place]
     c.in_company[placed] = True
     c.ti_company_end[placed] = week + p["dur_company"]
-    other = rows[~got_place | (early & ~ready)]
+    other = offered[~got_place | (early & ~ready)]
     other = other[~c.in_other[other]]
     c.in_other[other] = True
     c.ti_other_end[other] = week + p["dur_other"]
@@ -64,19 +81,42 @@ def start_activities(m: BipModel) -> None:
     m.flows["new_other_starts"] = len(other)
 
 
-def allocate_company_places(m: BipModel, rows: np.ndarray) -> np.ndarray:
-    """Give free company places to the candidates in ``rows``, in random order
-    within each jobcentre; returns the positions in ``rows`` that got one."""
-    c, jc = m.citizens, m.jobcentres
-    if len(rows) == 0:
-        return np.empty(0, dtype=np.int64)
-    taken = np.bincount(c.jobcentre, weights=c.in_company, minlength=len(jc))
-    free = np.maximum(jc.company_slots - taken, 0).astype(np.int64)
+@njit
+def _offers(met, early, in_company, in_other, readiness, base, slope, shift, jobcentre, uid,
+            key0, key1, threshold, n_other_done, steps):  # pragma: no cover - compiled
+    """Who of the citizens met gets an offer (``P = expit(base + slope x readiness +
+    shift[jobcentre])``, slope x readiness in float32 as numpy computed it, the
+    caseload's shift per jobcentre); whether each wants company placement, and is
+    ready for it."""
+    offered = np.empty(met.shape[0], dtype=np.int64)
+    k = 0
+    for i in met:
+        if in_company[i] or (in_other[i] and not early):
+            continue
+        log_odds = base + np.float64(slope * readiness[i]) + shift[jobcentre[i]]
+        p_offer = 1.0 / (1.0 + np.exp(-log_odds))
+        if uniform_at(uid[i], key0, key1) < p_offer:
+            offered[k] = i
+            k += 1
+    offered = offered[:k].copy()
+    ready = np.empty(k, dtype=np.bool_)
+    wants_company = np.empty(k, dtype=np.bool_)
+    for j in range(k):
+        ready[j] = readiness[offered[j]] >= threshold
+        wants_company[j] = early or (ready[j] and n_other_done[offered[j]] >= steps)
+    return offered, wants_company, ready
 
-    def random_order(pos: np.ndarray) -> np.ndarray:
-        return m.streams.uniform("company_queue", m.week, c.uid[rows[pos]])
 
-    return first_in_group(c.jobcentre[rows], free, random_order)
+@njit(parallel=True)
+def _count_by_group(group, flag, n_groups):  # pragma: no cover - compiled
+    """Rows with ``flag`` set, per group (counted per chunk, in integers)."""
+    n = group.shape[0]
+    n_chunk = n_chunks(n)
+    counts = np.zeros((n_chunk, n_groups), dtype=np.int64)
+    for chunk in numba.prange(n_chunk):
+        for i in chunk_rows(chunk, n):
+            counts[chunk, group[i]] += flag[i]
+    return counts.sum(axis=0)
 
 
 def initial_activities(m: BipModel) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import numba
 import numpy as np
 
+from ..compiled import njit
+from ..streams import uniform_at
 from .caseload import add_meeting_time, judgement
 
 if TYPE_CHECKING:
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
 BELIEF_CUTS = np.array([-0.674, 0.0, 0.643, 1.555])
 BELIEVES = 4  # answers >= 4 ("good chances", "yes") count as believing (T4)
 PAIR_BITS = 24  # a caseworker-citizen pair is keyed by uid and the caseworker's low bits
+MAX_OVERDUE = 10_000  # weeks; entrants (never met) count as this overdue
+LEVEL_BINS = 32  # distinct priority levels counted at once when choosing within groups
 
 
 def first_in_group(groups: np.ndarray, room: np.ndarray,
@@ -37,14 +40,25 @@ def first_in_group(groups: np.ndarray, room: np.ndarray,
     return np.flatnonzero(keep)
 
 
-@numba.njit(cache=True, nogil=True)
+@njit
 def _top_per_group(groups, priority, room, counts):  # pragma: no cover - compiled
     """Mask of the ``room[g]`` highest-priority rows of each group ``g``: a counting
     sort by group, then an insertion sort within each group."""
-    n_groups = counts.shape[0]
+    start, order = _bucket_by_group(groups, counts.shape[0])
+    chosen = np.zeros(groups.shape[0], dtype=np.bool_)
+    for g in range(counts.shape[0]):
+        lo, hi = start[g], start[g + 1]
+        _sort_descending(order, priority, lo, hi)
+        for a in range(lo, min(hi, lo + room[g])):
+            chosen[order[a]] = True
+    return chosen
+
+
+@njit
+def _bucket_by_group(groups, n_groups):  # pragma: no cover - compiled
+    """Counting sort: ``order[start[g]:start[g + 1]]`` are the positions of group
+    ``g``'s rows, in their original order."""
     start = np.zeros(n_groups + 1, dtype=np.int64)
-    for g in range(n_groups):
-        start[g + 1] = start[g]
     for g in groups:
         start[g + 1] += 1
     for g in range(n_groups):
@@ -54,43 +68,131 @@ def _top_per_group(groups, priority, room, counts):  # pragma: no cover - compil
     for i in range(groups.shape[0]):
         order[fill[groups[i]]] = i
         fill[groups[i]] += 1
-    chosen = np.zeros(groups.shape[0], dtype=np.bool_)
+    return start, order
+
+
+@njit
+def _sort_descending(order, priority, lo, hi):  # pragma: no cover - compiled
+    """Insertion sort of ``order[lo:hi]`` by descending ``priority[order[.]]``, stable
+    (groups are a caseload: tens of rows, where this beats a general sort)."""
+    for a in range(lo + 1, hi):
+        row = order[a]
+        b = a
+        while b > lo and priority[order[b - 1]] < priority[row]:
+            order[b] = order[b - 1]
+            b -= 1
+        order[b] = row
+
+
+@njit
+def choose_in_groups(rows, group, room, n_groups, uid, level, key0,
+                     key1):  # pragma: no cover - compiled
+    """Mask over ``rows`` of those that fit: in each group (``group[row]``) the
+    ``room[g]`` rows of highest priority ``level + u`` (ties by position), where
+    ``level`` is an integer per row and ``u`` the row's uniform of the stream keyed
+    ``key0, key1``: the choice :func:`first_in_group` makes. Levels decide what they
+    can, so ``u`` is drawn only for the rows at the level where the room runs out."""
+    groups = np.empty(rows.shape[0], dtype=np.int64)
+    uids = np.empty(rows.shape[0], dtype=np.int64)
+    for j in range(rows.shape[0]):  # rows ascend: reads in memory order
+        groups[j] = group[rows[j]]
+        uids[j] = uid[rows[j]]
+    start, order = _bucket_by_group(groups, n_groups)
+    levels, uids = level[order], uids[order]  # in group order: each group contiguous
+    chosen = np.zeros(rows.shape[0], dtype=np.bool_)
+    tied = np.empty(rows.shape[0], dtype=np.int64)
+    priority = np.empty(rows.shape[0])
     for g in range(n_groups):
-        lo, hi = start[g], start[g + 1]
-        # insertion sort of the group's rows by descending priority, in place
-        # (groups are a caseload: tens of rows, where this beats a general sort)
-        for a in range(lo + 1, hi):
-            row = order[a]
-            b = a
-            while b > lo and priority[order[b - 1]] < priority[row]:
-                order[b] = order[b - 1]
-                b -= 1
-            order[b] = row
-        for a in range(lo, min(hi, lo + room[g])):
-            chosen[order[a]] = True
+        lo, hi, room_g = start[g], start[g + 1], room[g]
+        if hi - lo <= room_g:
+            for a in range(lo, hi):
+                chosen[order[a]] = True
+            continue
+        if room_g <= 0:
+            continue
+        boundary, above = _boundary_level(levels[lo:hi], room_g)
+        n_tied = 0
+        for a in range(lo, hi):
+            j = order[a]
+            if levels[a] > boundary:
+                chosen[j] = True
+            elif levels[a] == boundary:
+                tied[n_tied] = j
+                n_tied += 1
+                priority[j] = levels[a] + uniform_at(uids[a], key0, key1)
+        _sort_descending(tied, priority, 0, n_tied)
+        for a in range(room_g - above):
+            chosen[tied[a]] = True
     return chosen
+
+
+@njit
+def _boundary_level(levels, room):  # pragma: no cover - compiled
+    """The level at which a group's room runs out (going down from the highest),
+    and how many of the group's ``levels`` are above it."""
+    # a histogram of the levels just above the lowest (where they nearly all are:
+    # weeks overdue); the loop below handles the rest
+    low = levels.min()
+    counts = np.zeros(LEVEL_BINS, dtype=np.int64)
+    for v in levels:
+        counts[min(v - low, LEVEL_BINS - 1)] += 1
+    above = 0
+    for b in range(LEVEL_BINS - 1, -1, -1):
+        if above + counts[b] >= room:
+            if b < LEVEL_BINS - 1:
+                return low + b, above
+            break
+        above += counts[b]
+    boundary, above = levels.max(), 0
+    while True:
+        at, below = 0, low
+        for v in levels:
+            at += v == boundary
+            below = max(below, v if v < boundary else below)
+        if above + at >= room:
+            return boundary, above
+        above += at
+        boundary = below
 
 
 def hold_meetings(m: BipModel) -> None:
     """Citizens due a meeting (``interval`` weeks since the last) meet their
     caseworker, at most ``meetings_per_week`` per caseworker, most overdue first;
     citizens of a vacant post wait. A higher caseload thus means fewer meetings."""
-    c, p, week = m.citizens, m.p, m.week
-    due = np.flatnonzero((week - c.ti_meeting >= p["interval"]) & m.caseworkers.occupied[c.post])
-    capacity = np.full(len(m.caseworkers), int(p["meetings_per_week"]))
-
-    def most_overdue(pos: np.ndarray) -> np.ndarray:
-        rows = due[pos]
-        overdue = np.minimum(week - c.ti_meeting[rows], 10_000)
-        return overdue + m.streams.uniform("meeting_order", week, c.uid[rows])
-
-    held = due[first_in_group(c.post[due], capacity, most_overdue)]
-    c.met[held] = True
-    c.ti_meeting[held] = week
-    c.n_meetings[held] += 1
+    c, p, week, cw = m.citizens, m.p, m.week, m.caseworkers
+    due, overdue = _due(week, p["interval"], c.ti_meeting, c.post, cw.occupied)  # weeks
+    capacity = np.full(len(cw), int(p["meetings_per_week"]))
+    chosen = choose_in_groups(due, c.post, capacity, len(cw), c.uid, overdue,
+                              *m.streams.keys("meeting_order", week))
+    held = due[chosen]
+    _meet(held, week, c.met, c.ti_meeting, c.n_meetings)
     add_meeting_time(m, held)
     form_belief(m, held)
     m.flows["new_meetings"] = len(held)
+
+
+@njit
+def _due(week, interval, ti_meeting, post, occupied):  # pragma: no cover - compiled
+    """Rows due a meeting at an occupied post, and how overdue each is (weeks)."""
+    n = post.shape[0]
+    rows = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(n):  # branch-free: a due row is kept by moving k on
+        rows[k] = i
+        k += (week - ti_meeting[i] >= interval) & occupied[post[i]]
+    rows = rows[:k].copy()
+    overdue = np.empty(k, dtype=np.int64)
+    for j in range(k):
+        overdue[j] = min(week - ti_meeting[rows[j]], MAX_OVERDUE)
+    return rows, overdue
+
+
+@njit
+def _meet(held, week, met, ti_meeting, n_meetings):  # pragma: no cover - compiled
+    for i in held:
+        met[i] = True
+        ti_meeting[i] = week
+        n_meetings[i] += 1
 
 
 def form_belief(m: BipModel, rows: np.ndarray) -> None:
@@ -98,14 +200,47 @@ def form_belief(m: BipModel, rows: np.ndarray) -> None:
     latent belief = weight x true readiness + own optimism + impression, cut into
     five answers. The impression (noise) belongs to the caseworker-citizen pair: it
     stays while the pair lasts and is drawn anew with a new caseworker, so belief
-    follows readiness from meeting to meeting without being redrawn by chance."""
-    c, p = m.citizens, m.p
+    follows readiness from meeting to meeting without being redrawn by chance.
+
+    Each citizen keeps the impression of its current pair (``impression``, drawn
+    from the stream keyed by the pair, ``impression_of`` the caseworker's uid), so
+    it is drawn once per pair rather than at every meeting.
+    """
+    c, p, cw = m.citizens, m.p, m.caseworkers
+    new_pair = _new_pairs(rows, c.post, cw.uid, c.impression_of)
+    if len(new_pair):
+        caseworker = cw.uid[c.post[new_pair]]
+        pair = (c.uid[new_pair] << PAIR_BITS) | (caseworker & (2**PAIR_BITS - 1))
+        c.impression[new_pair] = m.streams.normal("belief_impression", 0, pair)
+        c.impression_of[new_pair] = caseworker
     weight, noise = judgement(p, m.jobcentres.caseload)  # per jobcentre (caseload.py)
-    jc = c.jobcentre[rows]
-    caseworker = m.caseworkers.uid[c.post[rows]]
-    pair = (c.uid[rows] << PAIR_BITS) | (caseworker & (2**PAIR_BITS - 1))
     # the weight in the readiness' precision, as the plain parameter was multiplied
-    latent = (weight[jc].astype(c.readiness.dtype) * c.readiness[rows]
-              + m.caseworkers.optimism[c.post[rows]]
-              + noise[jc] * m.streams.normal("belief_impression", 0, pair))
-    c.belief[rows] = 1 + np.searchsorted(BELIEF_CUTS, latent)
+    _form_belief(rows, weight.astype(c.readiness.dtype), c.readiness, c.jobcentre, c.post,
+                 cw.optimism, noise, c.impression, BELIEF_CUTS, c.belief)
+
+
+@njit
+def _new_pairs(rows, post, caseworker_uid, impression_of):  # pragma: no cover - compiled
+    """The rows whose impression belongs to another caseworker than their current one."""
+    stale = np.empty(rows.shape[0], dtype=np.int64)
+    k = 0
+    for i in rows:
+        if impression_of[i] != caseworker_uid[post[i]]:
+            stale[k] = i
+            k += 1
+    return stale[:k].copy()
+
+
+@njit
+def _form_belief(rows, weight, readiness, jobcentre, post, optimism, noise_sd, impression,
+                 cuts, belief):  # pragma: no cover - compiled
+    # float32 weight x readiness + optimism, then float64 plus the impression: the
+    # order of operations numpy used before, so every answer is unchanged
+    for i in rows:
+        j = jobcentre[i]
+        latent = (np.float64(weight[j] * readiness[i] + optimism[post[i]])
+                  + noise_sd[j] * impression[i])
+        answer = 1
+        for cut in cuts:
+            answer += cut < latent
+        belief[i] = answer

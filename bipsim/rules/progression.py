@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
+from ..chunks import chunk_rows, n_chunks
+from ..compiled import njit
+
 if TYPE_CHECKING:
     from ..model import BipModel
 
@@ -38,7 +41,7 @@ def progress_indicators(m: BipModel) -> None:
               c.weeks_on_benefit)
 
 
-@numba.njit(cache=True, nogil=True, fastmath=True)
+@njit(fastmath=True, parallel=True)
 def _progress(scores, levels, anchor, readiness, in_company, in_other, belief, met, changed,
               interrupted, words, gains, setbacks, drift, decay, shock_scale, weights,
               weeks_company, weeks_other, weeks_passive,
@@ -47,25 +50,39 @@ def _progress(scores, levels, anchor, readiness, in_company, in_other, belief, m
     over all citizens cost more than the arithmetic itself)."""
     mask = 2**SHOCK_BITS - 1
     half = np.float32((2**SHOCK_BITS - 1) / 2)
-    for i in range(scores.shape[0]):
-        passive = not (in_company[i] or in_other[i])
-        gain = (gains[0] * in_company[i] + gains[1] * in_other[i] + gains[2] * passive
-                + gains[4] * met[i])
-        if belief[i] > 0:  # 0 = not yet formed by the current caseworker
-            gain += gains[3] * np.float32(belief[i] - 3) / np.float32(2)
-        setback = setbacks[0] * changed[i] + setbacks[1] * interrupted[i]
-        word = np.int64(words[i] >> np.uint64(1))  # signed: int-to-float is one instruction
-        total = np.float32(0.0)
-        for k in range(scores.shape[1]):
-            shock = np.float32((word >> (SHOCK_BITS * k)) & mask) - half
-            level = levels[i, k] + gain - setback + decay * (anchor[i, k] - levels[i, k])
-            score = scores[i, k] + drift * (level - scores[i, k]) - setback
-            score += shock * shock_scale
-            levels[i, k] = level
-            scores[i, k] = score
-            total += weights[k] * score
-        readiness[i] = total
-        weeks_company[i] += in_company[i]
-        weeks_other[i] += in_other[i]
-        weeks_passive[i] += passive
-        weeks_on_benefit[i] += 1
+    n = scores.shape[0]
+    for chunk in numba.prange(n_chunks(n)):
+        for i in chunk_rows(chunk, n):
+            _progress_one(i, scores, levels, anchor, readiness, in_company, in_other, belief,
+                          met, changed, interrupted, words[i], gains,
+                          setbacks, drift, decay, shock_scale, weights, weeks_company,
+                          weeks_other, weeks_passive, weeks_on_benefit, mask, half)
+
+
+@njit(fastmath=True, inline="always")
+def _progress_one(i, scores, levels, anchor, readiness, in_company, in_other, belief, met,
+                  changed, interrupted, word, gains, setbacks, drift, decay, shock_scale,
+                  weights, weeks_company, weeks_other, weeks_passive, weeks_on_benefit, mask,
+                  half):  # pragma: no cover - compiled
+    """One citizen's week of :func:`_progress` (``word``: its random word)."""
+    passive = not (in_company[i] or in_other[i])
+    gain = (gains[0] * in_company[i] + gains[1] * in_other[i] + gains[2] * passive
+            + gains[4] * met[i])
+    if belief[i] > 0:  # 0 = not yet formed by the current caseworker
+        gain += gains[3] * np.float32(belief[i] - 3) / np.float32(2)
+    setback = setbacks[0] * changed[i] + setbacks[1] * interrupted[i]
+    signed = np.int64(word >> np.uint64(1))  # signed: int-to-float is one instruction
+    total = np.float32(0.0)
+    for k in range(scores.shape[1]):
+        shock = np.float32((signed >> (SHOCK_BITS * k)) & mask) - half
+        level = levels[i, k] + gain - setback + decay * (anchor[i, k] - levels[i, k])
+        score = scores[i, k] + drift * (level - scores[i, k]) - setback
+        score += shock * shock_scale
+        levels[i, k] = level
+        scores[i, k] = score
+        total += weights[k] * score
+    readiness[i] = total
+    weeks_company[i] += in_company[i]
+    weeks_other[i] += in_other[i]
+    weeks_passive[i] += passive
+    weeks_on_benefit[i] += 1
