@@ -100,15 +100,17 @@ class CitizenSet:
         self.n_stock = int(self.stock_sizes.sum())
         self.entered = np.zeros(len(self.stock_sizes), dtype=np.int64)  # entrants so far
         self.n_ever = 0  # citizens ever added
+        self._resize(0)
 
     def __len__(self) -> int:
         return self._n
 
-    def __getattr__(self, name: str) -> np.ndarray:
-        store = self.__dict__.get("_store")
-        if store is not None and name in store:
-            return store[name][: self._n]
-        raise AttributeError(name)
+    def _resize(self, n: int) -> None:
+        """``n`` citizens on benefit: the column attributes become views of ``n`` rows
+        (set once here, so reading a column is a plain attribute lookup)."""
+        self._n = n
+        for name, col in self._store.items():
+            self.__dict__[name] = col[:n]
 
     def __setattr__(self, name: str, value: np.ndarray) -> None:
         # Writing a column writes into the table, never shadows it.
@@ -174,7 +176,7 @@ class CitizenSet:
             self._store = grown
         for name, col in self._store.items():
             col[self._n : self._n + k] = rows[name]
-        self._n += k
+        self._resize(self._n + k)
 
     def remove(self, leaving: np.ndarray) -> None:
         """Move the rows where ``leaving`` is true to the archive."""
@@ -187,7 +189,7 @@ class CitizenSet:
         self._archive.append({name: self._store[name][gone] for name in ARCHIVED})
         for col in self._store.values():
             col[holes] = col[movers]
-        self._n = n - k
+        self._resize(n - k)
 
     def live_columns(self) -> dict[str, np.ndarray]:
         """Every column of the citizens on benefit (views, not copies)."""

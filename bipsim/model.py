@@ -48,6 +48,7 @@ from .rules.progression import progress_indicators
 from .rules.staff import reorganise, staff_turnover
 from .rules.survey import survey_wave
 from .streams import Streams
+from .threads import use_default_threads
 
 #: The steps of the week, in order (steps 1-7; step 8 is :meth:`BipModel.record`).
 WEEK: tuple[Callable[[BipModel], None], ...] = (
@@ -102,6 +103,7 @@ class BipModel(mesa.Model):
         if problems:
             raise parameters.ParameterError("; ".join(problems))
         super().__init__(rng=p["seed"])
+        use_default_threads()
         self.p = p
         self.week = 0
         self.streams = Streams(p["seed"])
@@ -217,7 +219,11 @@ class BipModel(mesa.Model):
             **{"cum_" + k.removeprefix("new_"): v for k, v in self.totals.items()},
             **{f"mean_{k}": float(v) for k, v in zip(INDICATORS, means, strict=True)},
         }
-        self.datacollector.collect(self)
+        # what DataCollector.collect does with these reporters (so batch_run and
+        # get_model_vars_dataframe see the same table), without its deepcopy of
+        # every plain number
+        for name, column in self.datacollector.model_vars.items():
+            column.append(self.current[name])
         self._record_history()
 
     # --- views -------------------------------------------------------------------------

@@ -2,23 +2,23 @@
 
 Results never depend on it: the loops run over fixed chunks of rows (``chunks.py``).
 
-How many threads a process uses:
-
-* ``bipsim run`` (and the dashboard) use every core the process may run on, unless
-  ``--threads N`` or the environment variable ``BIPSIM_THREADS`` says otherwise;
-* the worker processes of ``compare``, ``sweep`` and ``calibrate`` use one thread
-  each: those run many models side by side, one per process, which uses the cores
-  better than threads within each model;
-* a model built from Python uses numba's setting (every core by default), so
-  ``set_threads(1)`` before a loop of models on a process pool.
+* ``bipsim run`` uses every core the process may run on, unless ``--threads N`` or
+  the environment variable ``BIPSIM_THREADS`` says otherwise;
+* a model built any other way (from Python, ``mesa.batch_run``, the worker processes
+  of ``compare``, ``sweep`` and ``calibrate``, the dashboard) uses ``BIPSIM_THREADS``
+  threads, or one: tools that run many models side by side use the cores better with
+  one process per core than with threads inside each model. ``set_threads(n)`` in a
+  process overrides both.
 """
 
 from __future__ import annotations
 
 import os
 
-#: The environment variable that sets the thread count of ``bipsim run``.
+#: The environment variable that sets the thread count.
 ENV = "BIPSIM_THREADS"
+
+_chosen = False  # set_threads was called in this process
 
 
 def available_cores() -> int:
@@ -29,16 +29,39 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def set_threads(n: int | None) -> int:
-    """Use ``n`` threads in the compiled rules of this process (``None``: the
-    ``BIPSIM_THREADS`` setting, else every available core); returns the count used."""
+def from_environment(default: int) -> int:
+    """``BIPSIM_THREADS`` as a count, or ``default`` when it is not set."""
+    text = os.environ.get(ENV, "").strip()
+    if not text:
+        return default
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ValueError(f"{ENV}={text!r}: the number of threads must be a whole number >= 1")
+    return n
+
+
+def set_threads(n: int | None = None) -> int:
+    """Use ``n`` threads in the compiled rules of this process (``None``:
+    ``BIPSIM_THREADS``, else every available core); returns the count used, at
+    most numba's maximum (``NUMBA_NUM_THREADS``)."""
     import numba
 
+    global _chosen
     if n is None:
-        n = int(os.environ.get(ENV) or available_cores())
+        n = from_environment(available_cores())
     n = max(1, min(int(n), numba.config.NUMBA_NUM_THREADS))
     numba.set_num_threads(n)
+    _chosen = True
     return n
+
+
+def use_default_threads() -> None:
+    """Before a model runs: unless this process chose a count, ``BIPSIM_THREADS`` or 1."""
+    if not _chosen:
+        set_threads(from_environment(1))
 
 
 def get_threads() -> int:

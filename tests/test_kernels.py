@@ -51,6 +51,15 @@ def test_compiled_stream_keys_are_seed_sequences():
                 assert streams.keys(name, week) == tuple(expected), (seed, name, week)
 
 
+def test_compiled_generators_are_numpys():
+    for seed in (0, 7, 2**40 + 3):
+        streams = Streams(seed)
+        for name, week in (("staff_turnover", 0), ("reorganisation", 99), ("inflow", -1)):
+            fast = streams.generator(name, week).random(8)
+            numpys = np.random.Generator(np.random.PCG64(streams._sequence(name, week)))
+            np.testing.assert_array_equal(fast, numpys.random(8))
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_choosing_within_groups_by_level_is_first_in_group(seed):
     """The compiled choice (levels first, a draw only where the room runs out at
