@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     options.add_output(run, "run")
     run.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     options.add_quiet(run, "print no summary table")
+    options.add_threads(run)
     run.add_argument("--check", action="store_true",
                      help="validate only (and build the model): print the resolved scenario, "
                           "every value with its source, and exit without running it")

@@ -35,6 +35,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(resolved_yaml(scenario), end="")
         return 0
     from .runfolder import choose_folder, staged, write_run
+    from .threads import set_threads
+
+    set_threads(args.threads)
 
     console = Console(quiet=args.quiet)
     if not console.is_terminal:

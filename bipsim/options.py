@@ -172,6 +172,25 @@ def add_workers(parser: argparse.ArgumentParser | argparse._MutuallyExclusiveGro
                              "here; 0: in this process, for a debugger)")
 
 
+def add_threads(parser: argparse.ArgumentParser) -> None:
+    """``--threads N`` (default None: ``BIPSIM_THREADS``, else every core; see
+    :mod:`bipsim.threads`)."""
+    parser.add_argument("--threads", type=_threads, metavar="N",
+                        help="threads of the model's compiled loops (default: the "
+                             "BIPSIM_THREADS variable, else every core); results do not "
+                             "depend on it")
+
+
+def _threads(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"given {text!r}; allowed: a whole number >= 1")
+    return n
+
+
 def add_executor(parser: argparse.ArgumentParser) -> None:
     """Where runs execute: ``--workers``, or ``--scheduler``, or ``--dask-local`` (one of
     them), and ``--connect-timeout``."""

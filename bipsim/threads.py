@@ -39,7 +39,8 @@ def from_environment(default: int) -> int:
     except ValueError:
         n = 0
     if n < 1:
-        raise ValueError(f"{ENV}={text!r}: the number of threads must be a whole number >= 1")
+        from .parameters import ParameterError  # a usage error: exit 2 in the CLI
+        raise ParameterError(f"{ENV}: given {text!r}; allowed: a whole number >= 1")
     return n
 
 
