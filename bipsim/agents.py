@@ -64,10 +64,9 @@ CITIZEN_COLUMNS: dict[str, tuple[type, int]] = {
 }
 
 #: Columns the rules work with that are no result: the week's events and the belief
-#: impression; the archive of leavers does not keep them, nor their indicator levels.
+#: impression; the archive of leavers does not keep them.
 WORKING_COLUMNS = ("changed", "met", "interrupted", "impression", "impression_of")
-ARCHIVED = tuple(name for name in CITIZEN_COLUMNS
-                 if name not in (*WORKING_COLUMNS, "levels", "anchor"))
+ARCHIVED = tuple(name for name in CITIZEN_COLUMNS if name not in WORKING_COLUMNS)
 
 
 def _empty(n: int) -> dict[str, np.ndarray]:

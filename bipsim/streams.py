@@ -243,7 +243,7 @@ def _hash_words(uids, key0, key1):  # pragma: no cover - compiled
     return out
 
 
-@numba.njit(cache=True, nogil=True)
+@njit
 def _normal_columns(uids, keys0, keys1):  # pragma: no cover - compiled
     out = np.empty((uids.shape[0], keys0.shape[0]), dtype=np.float32)
     golden = np.uint64(0x9E3779B97F4A7C15)
@@ -277,7 +277,7 @@ _F = (1.0, 5.99832206555887937690e-1, 1.36929880922735805310e-1,
       1.42151175831644588870e-7, 2.04426310338993978564e-15)
 
 
-@numba.njit(cache=True, nogil=True)
+@njit
 def _poly(c, x):  # pragma: no cover - compiled
     total = c[7]
     for j in range(6, -1, -1):
@@ -285,7 +285,7 @@ def _poly(c, x):  # pragma: no cover - compiled
     return total
 
 
-@numba.njit(cache=True, nogil=True)
+@njit
 def _inverse_normal(p):  # pragma: no cover - compiled
     q = p - 0.5
     if abs(q) <= 0.425:
