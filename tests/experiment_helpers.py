@@ -32,3 +32,12 @@ def results(folder: Path) -> pd.DataFrame:
 def run_files(folder: Path) -> list[Path]:
     """The saved run records of an experiment folder, sorted."""
     return sorted((folder / "runs").glob("run-*.json"))
+
+
+def cost_only_alternative(folder: Path) -> Path:
+    """A scenario that differs from the baseline only in the benefit rate: a cost, no
+    behaviour, so exact pairing leaves every behavioural outcome identical."""
+    path = folder / "dearer.yaml"
+    path.write_text("extends: baseline\ncosts:\n  benefit_dkk: 4000\n", encoding="utf-8")
+    return path
+

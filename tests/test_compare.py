@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import math
 import re
-import textwrap
 
 import numpy as np
 import pandas as pd
 import pytest
-from experiment_helpers import SMALL, results, run_cli
+from experiment_helpers import SMALL, cost_only_alternative, results, run_cli
 from scipy import stats
 
 from bipsim import formatting
@@ -183,12 +182,7 @@ def test_a_lever_without_behaviour_changes_only_costs(tmp_path, capsys):
     """Common random numbers: an alternative that differs only in the benefit rate has
     exactly the baseline's exits in every replicate, so every behavioural difference is
     exactly 0 with a zero-width interval; only the cost differs."""
-    dearer = tmp_path / "dearer.yaml"
-    dearer.write_text(textwrap.dedent("""\
-        extends: baseline
-        costs:
-          benefit_dkk: 4000
-        """), encoding="utf-8")
+    dearer = cost_only_alternative(tmp_path)
     out = tmp_path / "cmp"
     code, _, stderr = run_cli(capsys, "compare", "baseline", dearer, *COMPARE, "--out", out)
     assert code == 0, stderr

@@ -10,6 +10,7 @@ signal can go to its whole process group as Ctrl-C does.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -218,20 +219,26 @@ def test_a_killed_runs_hidden_folder_is_removed_by_the_next_run(tmp_path):
 
 
 # --- the disk -----------------------------------------------------------------------------------
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 256 KB tmpfs (root only): a disk that fills up."""
+@contextlib.contextmanager
+def tmpfs(folder: Path, options: str):
+    """A tmpfs mounted on a new ``folder`` (root only) for the ``with`` block."""
     if not IS_ROOT:
-        pytest.skip("mounting a small tmpfs needs root")
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)],
+        pytest.skip("mounting a tmpfs needs root")
+    folder.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
                       capture_output=True).returncode:
         pytest.skip("cannot mount a tmpfs here")
     try:
-        yield disk
+        yield folder
     finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 256 KB disk that fills up."""
+    with tmpfs(tmp_path / "disk", "size=256k") as disk:
+        yield disk
 
 
 def test_a_full_disk_is_a_clear_error_and_leaves_nothing(tiny_disk, capsys):
@@ -253,20 +260,11 @@ def test_a_sweep_on_a_full_disk_is_a_clear_error_and_its_runs_are_whole(tiny_dis
 
 
 def test_a_read_only_folder_is_refused_before_the_simulation(tmp_path, capsys):
-    if not IS_ROOT:
-        pytest.skip("mounting a read-only tmpfs needs root")
-    disk = tmp_path / "ro"
-    disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(disk)],
-                      capture_output=True).returncode:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
+    with tmpfs(tmp_path / "ro", "ro,size=64k") as disk:
         started = time.perf_counter()
         code, _, stderr = run_cli(capsys, "run", "baseline", "--weeks", "208",
                                   "--out", disk / "run")
         elapsed = time.perf_counter() - started
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
     assert code == 2 and "read-only" in stderr.lower(), stderr
     assert elapsed < 5  # the 208-week baseline would take far longer
 

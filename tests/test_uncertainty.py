@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-import textwrap
 
 import numpy as np
 import pandas as pd
 import pytest
-from experiment_helpers import SMALL, results, run_cli
+from experiment_helpers import SMALL, cost_only_alternative, results, run_cli
 
 from bipsim.experiments.compare import plan_compare
 from bipsim.experiments.plan import Plan
@@ -276,12 +275,7 @@ def test_compare_reports_both_intervals_and_the_chance_of_being_better(tmp_path,
 def test_a_cost_only_policy_changes_no_behaviour_in_any_world(tmp_path, capsys):
     """Pairing is exact in the worlds too: an alternative that only sets the benefit
     rate (an uncertainty it then holds) has exactly the baseline's exits in each world."""
-    dearer = tmp_path / "dearer.yaml"
-    dearer.write_text(textwrap.dedent("""\
-        extends: baseline
-        costs:
-          benefit_dkk: 4000
-        """), encoding="utf-8")
+    dearer = cost_only_alternative(tmp_path)
     out = tmp_path / "cmp"
     code, _, stderr = run_cli(capsys, "compare", "baseline", dearer, *COMPARE, "--out", out)
     assert code == 0, stderr
