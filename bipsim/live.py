@@ -36,12 +36,11 @@ def set_lever(model: BipModel, name: str, value: Any) -> Any:
     spec = BY_NAME.get(name)
     if spec is None:
         raise ParameterError(f"no parameter named {name!r}")
-    if spec.role != "lever":
-        raise ParameterError(f"not a lever ({spec.describe_role()}): it is set when a model is "
-                             f"built, BipModel({name}=...)", spec.path)
-    if not spec.live:
-        raise ParameterError(f"fixed when the model is built (it shapes its structure): build "
-                             f"a new model with BipModel({name}=...)", spec.path)
+    refusal = spec.mid_run_refusal()
+    if refusal:
+        how = "it is set when a model is built," if spec.role != "lever" else (
+            "build a new model with")
+        raise ParameterError(f"{refusal}: {how} BipModel({name}=...)", spec.path)
     value = spec.validate(value)
     before = dict(model.p)
     model.p[name] = value

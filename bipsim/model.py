@@ -49,6 +49,7 @@ from .rules.staff import reorganise, staff_turnover
 from .rules.survey import survey_wave
 from .streams import Streams
 from .threads import use_default_threads
+from .timeline import Timeline
 
 #: The steps of the week, in order (steps 1-7; step 8 is :meth:`BipModel.record`).
 WEEK: tuple[Callable[[BipModel], None], ...] = (
@@ -81,6 +82,9 @@ class BipModel(mesa.Model):
         seed: Seed of every random stream. None draws a fresh one, recorded as
             ``model.p["seed"]``, so repeated runs differ (as Mesa's models do).
         track: Citizen uids whose weekly history to keep, or ``"all"``.
+        timeline: Dated lever changes (a :class:`bipsim.timeline.Timeline`, or records
+            ``{"from_week": 53, "phase_in_weeks": 26, "set": {"group.name": value}}``),
+            applied at the start of their weeks through :meth:`set_lever`.
         **kwargs: Parameter values by name (Mesa's tools need this exact name).
 
     Raises:
@@ -88,6 +92,7 @@ class BipModel(mesa.Model):
     """
 
     def __init__(self, seed: int | None = None, track: Iterable[int] | str = (),
+                 timeline: Timeline | Iterable[dict[str, Any]] | None = None,
                  **kwargs: Any) -> None:
         p = parameters.defaults()
         p["seed"] = secrets.randbelow(2**32) if seed is None else seed
@@ -100,11 +105,16 @@ class BipModel(mesa.Model):
                 p[name] = spec.validate(value)
             except parameters.ParameterError as err:
                 problems.append(str(err))
+        self.timeline = Timeline.from_plain(timeline)
+        problems += [f"{key}: {problem}" for _, key, problem in self.timeline.problems(
+            p["weeks"], "run.weeks")]
         if problems:
             raise parameters.ParameterError("; ".join(problems))
         super().__init__(rng=p["seed"])
         use_default_threads()
         self.p = p
+        #: Lever values to set at the start of each week, from the timeline.
+        self.reforms = self.timeline.schedule(p)
         self.week = 0
         self.streams = Streams(p["seed"])
         self.readiness_weights = readiness_weights(p["factor_loading"])
@@ -125,11 +135,11 @@ class BipModel(mesa.Model):
     @classmethod
     def from_scenario(cls, scenario: Any, seed: int | None = None, **kwargs: Any) -> BipModel:
         """Build from a loaded :class:`bipsim.scenario.Scenario` (its ``run.seed``
-        unless ``seed`` is given)."""
+        unless ``seed`` is given, and its timeline)."""
         params = {**scenario.params, **kwargs}
         if seed is not None:
             params["seed"] = seed
-        return cls(**params)
+        return cls(timeline=getattr(scenario, "timeline", None), **params)
 
     def set_lever(self, name: str, value: Any) -> Any:
         """Change a live lever from the next week on, re-deriving what depends on it
@@ -174,6 +184,8 @@ class BipModel(mesa.Model):
         c.changed[:] = False
         c.met[:] = False
         c.interrupted[:] = False
+        for name, value in self.reforms.get(self.week, {}).items():
+            self.set_lever(name, value)  # the timeline, before the week's steps
         for rule in WEEK:
             rule(self)
         self.record()

@@ -197,6 +197,19 @@ class ParamSpec:
             words += f" ({self.uncertainty})"
         return words + (", live" if self.live else ", build-time")
 
+    def mid_run_refusal(self) -> str | None:
+        """Why this parameter cannot change while a model runs, None if it can.
+
+        The one rule of what may change mid-run, used by
+        :meth:`bipsim.model.BipModel.set_lever` and the scenario ``timeline:``: a
+        lever whose table entry says ``live: true``.
+        """
+        if self.role != "lever":
+            return f"not a lever ({self.describe_role()})"
+        if not self.live:
+            return "fixed when the model is built (it shapes its structure)"
+        return None
+
     def allowed(self) -> str:
         """Human-readable description of the allowed values."""
         if self.kind == "choice":

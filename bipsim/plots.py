@@ -35,8 +35,12 @@ STATES = (  # (weekly column suffix, legend label, colour key)
 )
 
 
+#: Colour of the line marking the week a reform starts to act.
+REFORM_COLOUR = "#e08214"
+
+
 def write_run_plots(weekly: pd.DataFrame, citizens: pd.DataFrame, folder: Path,
-                    title: str) -> list[Path]:
+                    title: str, reform_week: int | None = None) -> list[Path]:
     """Write the three standard plots of a run as PNG files.
 
     Args:
@@ -44,6 +48,8 @@ def write_run_plots(weekly: pd.DataFrame, citizens: pd.DataFrame, folder: Path,
         citizens: ``BipModel.citizen_table()``, one row per citizen ever present.
         folder: Output folder; created if missing.
         title: Run title shown above each figure (e.g. scenario name and seed).
+        reform_week: First week a change of the scenario's timeline acts in, marked
+            by a vertical line in every plot over weeks; None without a timeline.
 
     Returns:
         Paths of ``stock_and_exits.png``, ``indicators_by_intervention.png`` and
@@ -56,6 +62,9 @@ def write_run_plots(weekly: pd.DataFrame, citizens: pd.DataFrame, folder: Path,
         "indicators_by_intervention.png": _indicators(weekly, citizens, title),
         "caseworker_changes.png": _caseworker_changes(weekly, citizens, title),
     }
+    if reform_week is not None:
+        for fig in figures.values():
+            mark_reform(_weekly_axes(fig), reform_week)
     paths = []
     for name, fig in figures.items():
         path = folder / name
@@ -169,6 +178,26 @@ def _caseworker_changes(weekly: pd.DataFrame, citizens: pd.DataFrame, title: str
     _tidy(right, grid_axis="y")
     fig.suptitle(title, fontsize=13, fontweight="bold")
     return fig
+
+
+def mark_reform(axes: list[Axes], week: int, colour: str = REFORM_COLOUR,
+                label: str | None = None) -> None:
+    """A dashed vertical line where ``week`` begins (its changes act from then on),
+    named at the top of each axes."""
+    text = label or f"reform from week {week}"
+    for ax in axes:
+        # week w's results are recorded at x = w; the change acts between w - 1 and w
+        ax.axvline(week - 0.5, color=colour, lw=1.4, ls="--")
+        ax.annotate(text, xy=(week - 0.5, 0.98), xycoords=("data", "axes fraction"),
+                    xytext=(-2, 0), textcoords="offset points", ha="right", va="top",
+                    rotation=90, fontsize=8, color=colour)
+
+
+def _weekly_axes(fig: Figure) -> list[Axes]:
+    """The axes of ``fig`` whose x axis is the week."""
+    return [ax for ax in fig.axes if ax.get_xlabel() == "Week" or any(
+        other.get_xlabel() == "Week" and ax.get_shared_x_axes().joined(ax, other)
+        for other in fig.axes)]
 
 
 def _means(frame: pd.DataFrame) -> np.ndarray:

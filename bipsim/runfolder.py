@@ -281,17 +281,31 @@ def write_run(model: BipModel, scenario: Scenario, folder: Path, timings: dict[s
     panel = model.survey_panel()
     if not panel.empty:
         panel.to_parquet(folder / "survey.parquet", index=False)
+    timeline = _timeline_record(scenario)
     (folder / "summary.json").write_text(json.dumps(
         {"scenario": scenario.name, "seed": model.p["seed"], "weeks": model.p["weeks"],
-         "outcomes": summary,
+         **timeline, "outcomes": summary,
          "definitions": {k: o.doc for k, o in OUTCOMES.items()}},
         indent=2, ensure_ascii=False), encoding="utf-8")
     if plot is not None:
         started = dt.datetime.now()
-        plot(weekly, citizens, folder, f"{scenario.name} (seed {model.p['seed']})")
+        plot(weekly, citizens, folder, f"{scenario.name} (seed {model.p['seed']})",
+             reform_week=scenario.timeline.first_week)
         timings["plots_s"] = (dt.datetime.now() - started).total_seconds()
     (folder / "manifest.json").write_text(json.dumps(manifest(
         "run", argv, scenario=scenario.name, scenario_files=scenario.files,
         overrides=scenario.overrides, seed=model.p["seed"], weeks=model.p["weeks"],
-        timings_s=timings), indent=2, ensure_ascii=False), encoding="utf-8")
+        **timeline, timings_s=timings), indent=2, ensure_ascii=False), encoding="utf-8")
     return summary
+
+
+def _timeline_record(scenario: Scenario) -> dict[str, Any]:
+    """The scenario's dated changes for ``summary.json`` and ``manifest.json``: the
+    first week a reform acts in, and each change (none: nothing is added)."""
+    if not scenario.timeline:
+        return {}
+    record: dict[str, Any] = {"reform_from_week": scenario.timeline.first_week,
+                              "timeline": scenario.timeline.to_plain()}
+    if scenario.start_date:
+        record["start_date"] = scenario.start_date
+    return record

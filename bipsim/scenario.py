@@ -13,6 +13,14 @@ Each parent brings its own parents first, and a file reached twice (two parents
 that both extend ``baseline``) is applied once, the first time, so a parent always
 overrides the files it extends. Overrides from the command line come last.
 
+**timeline.** Dated lever changes (:mod:`bipsim.timeline`), optionally with a
+``start_date:`` (the day week 1 begins) so changes can be given ``from:`` a date.
+The timelines of all files are joined in the order the files apply (a scenario
+extending two reforms gets both); ``start_date`` is the last file's that gives one.
+``--set`` changes the value in use *before* the changes, which still apply from
+their weeks; a change beyond ``run.weeks`` (however set) or two changes of one lever
+that overlap are refused.
+
 **Where a value comes from.** :attr:`Scenario.sources` records, for every
 parameter, ``default``, ``fit``, ``FILE:LINE`` or the flag that set it (``--set``,
 ``--weeks``); ``bipsim params SCENARIO`` shows it.
@@ -21,6 +29,7 @@ parameter, ``default``, ``fit``, ``FILE:LINE`` or the flag that set it (``--set`
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import difflib
 import json
 import os
@@ -37,13 +46,23 @@ from bipsim import yamlsafe
 from bipsim.errors import InputError, shorten
 from bipsim.parameters import BY_NAME, GROUPS, PARAMETERS, ParameterError, ParamSpec
 from bipsim.resources import scenarios_folder
+from bipsim.timeline import (
+    ENTRY_KEYS,
+    MAX_PHASE_IN,
+    Change,
+    Timeline,
+    check_week,
+    in_table_order,
+    lever_spec,
+    week_of_date,
+)
 
 #: Scenarios shipped with the package, searched after ``./scenarios``.
 PACKAGE_SCENARIOS = scenarios_folder()
 #: Source of a value given with ``--set`` (stands in for the file in errors).
 COMMAND_LINE = "--set"
 
-_META_KEYS = ("extends", "name", "description", "calibration")
+_META_KEYS = ("extends", "name", "description", "calibration", "start_date", "timeline")
 # ``calibration:`` holds the provenance of fitted parameters (calibration/fitted.yaml):
 # a record for readers, not parameters, so it is not validated or inherited.
 _SUFFIXES = (".yaml", ".yml")
@@ -123,6 +142,8 @@ class Scenario:
         sources: Where each parameter's value comes from, by keyword name:
             ``default``, ``fit``, ``FILE:LINE``, ``--set``, another flag, or
             ``with_params``.
+        timeline: Dated lever changes of every file, weeks resolved.
+        start_date: The day week 1 begins (``YYYY-MM-DD``), None if not given.
     """
 
     name: str
@@ -131,6 +152,8 @@ class Scenario:
     params: dict[str, Any]
     overrides: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
+    timeline: Timeline = field(default_factory=Timeline)
+    start_date: str | None = None
 
     def nested(self) -> dict[str, Any]:
         """Name, description and ``{group: {name: value}}`` for every parameter.
@@ -139,8 +162,13 @@ class Scenario:
         declaration order.
         """
         out: dict[str, Any] = {"name": self.name, "description": self.description}
+        if self.start_date:
+            out["start_date"] = self.start_date
         for spec in PARAMETERS.values():
             out.setdefault(spec.group, {})[spec.name] = self.params[spec.name]
+        if self.timeline:  # weeks resolved, so it loads back without the start date
+            out["timeline"] = [{k: v for k, v in change.items() if k in ENTRY_KEYS
+                                and k != "from"} for change in self.timeline.to_plain()]
         return out
 
     def source_of(self, name: str) -> str:
@@ -237,8 +265,41 @@ def _resolve(name: str, description: str, files: list[_File],
             params[key] = value
             sources[key] = f"{loaded.path}:{loaded.lines[key]}"
     notes = _apply_overrides(overrides, params, sources)
+    start = next((loaded.start_date for loaded in reversed(files) if loaded.start_date), None)
+    timeline = _resolve_timeline(files, start, params["weeks"], sources["weeks"]
+                                 if sources["weeks"] != "default" else "the default")
     return Scenario(name, description, [loaded.path for loaded in files], params, notes,
-                    sources)
+                    sources, timeline, start.isoformat() if start else None)
+
+
+def _resolve_timeline(files: list[_File], start: dt.date | None, weeks: int,
+                      weeks_from: str) -> Timeline:
+    """Every file's changes, dates turned into weeks, checked against the run's length."""
+    changes, errors = [], []
+    for loaded in files:
+        for change, date in loaded.timeline:
+            if date is not None:
+                if start is None:
+                    errors.append(ScenarioError(
+                        f"given {date.isoformat()}, but no file gives start_date: (the day "
+                        "week 1 begins); allowed: from_week: N, or a date with start_date: "
+                        "YYYY-MM-DD at the top level", change.file, change.line,
+                        "timeline.from"))
+                    continue
+                try:
+                    week = week_of_date(date, start)
+                except ParameterError as exc:
+                    errors.append(ScenarioError(exc.problem, change.file, change.line,
+                                                "timeline.from"))
+                    continue
+                change = dataclasses.replace(change, from_week=week)
+            changes.append(change)
+    timeline = Timeline(tuple(changes))
+    errors += [ScenarioError(problem, change.file, change.line, key)
+               for change, key, problem in timeline.problems(weeks, weeks_from)]
+    if errors:
+        raise ScenarioError.combine(errors)
+    return timeline
 
 
 @dataclass(frozen=True)
@@ -312,6 +373,9 @@ class _File:
     values: dict[str, Any] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
     errors: list[ScenarioError] = field(default_factory=list)
+    start_date: dt.date | None = None
+    #: Each change with its date (``from:``), or None when given as ``from_week``.
+    timeline: list[tuple[Change, dt.date | None]] = field(default_factory=list)
 
     def refuse(self, problem: str, line: int | None, key: str | None) -> None:
         """Note a problem; all of a file's problems are raised together."""
@@ -373,6 +437,10 @@ def _read_root(out: _File, root: Node | None) -> None:
                        + _suggest(key, allowed), _line(key_node), key)
         elif key == "extends":
             _parse_extends(out, node)
+        elif key == "timeline":
+            _parse_timeline(out, node)
+        elif key == "start_date":
+            out.start_date = _date(out, node, key)
         elif key != "calibration":
             if isinstance(node, ScalarNode):
                 setattr(out, key, "" if node.tag == _NULL else node.value)  # 'yes' stays 'yes'
@@ -391,6 +459,103 @@ def _parse_extends(out: _File, node: Node) -> None:
     if not items:
         out.refuse("given an empty list, expected a file or scenario name, or a list of them",
                    _line(node), "extends")
+
+
+def _parse_timeline(out: _File, node: Node) -> None:
+    """The ``timeline:`` list: each change checked, every problem noted."""
+    if node.tag == _NULL:
+        return
+    if not isinstance(node, SequenceNode):
+        out.refuse(f"given {_given(node)}, expected a list of changes (- from_week: N, "
+                   "set: {lever: value})", _line(node), "timeline")
+        return
+    for item in node.value:
+        if not isinstance(item, MappingNode):
+            out.refuse(f"given {_given(item)}, expected a change: a mapping with "
+                       f"{', '.join(ENTRY_KEYS)}", _line(item), "timeline")
+            continue
+        _parse_change(out, item)
+
+
+def _parse_change(out: _File, node: MappingNode) -> None:
+    given = {key.removeprefix("timeline."): (key_node, value) for key, key_node, value
+             in _pairs(node, out, "timeline")}
+    line, before = _line(node), len(out.errors)
+    for key, (key_node, _) in given.items():
+        if key not in ENTRY_KEYS:
+            hits = difflib.get_close_matches(key, ENTRY_KEYS, n=2)
+            out.refuse(f"unknown key; allowed: {', '.join(ENTRY_KEYS)}"
+                       + (f"; did you mean {' or '.join(hits)}?" if hits else ""),
+                       _line(key_node), f"timeline.{key}")
+    if ("from_week" in given) == ("from" in given):
+        out.refuse("give exactly one of from_week: N (a week of the run) or from: "
+                   "YYYY-MM-DD (a date, with start_date:)", line, "timeline")
+    week, date, phase = 1, None, 0
+    if "from_week" in given:
+        week = _whole(out, given["from_week"][1], "timeline.from_week", 1) or week
+    if "from" in given:
+        date = _date(out, given["from"][1], "timeline.from")
+    if "phase_in_weeks" in given:
+        phase = _whole(out, given["phase_in_weeks"][1], "timeline.phase_in_weeks", 0) or 0
+    values = _change_values(out, given["set"][1]) if "set" in given else {}
+    if "set" not in given:
+        out.refuse("missing set: {lever: value} (what the change sets)", line, "timeline")
+    if len(out.errors) == before:
+        out.timeline.append((Change(week, in_table_order(values), phase,
+                                    date.isoformat() if date else None, out.path, line),
+                             date))
+
+
+def _change_values(out: _File, node: Node) -> dict[str, Any]:
+    """The ``set:`` mapping of one change: live levers and their validated targets."""
+    if not isinstance(node, MappingNode) or not node.value:
+        out.refuse(f"given {_given(node)}, expected a mapping of levers and values "
+                   "(caseworkers.expectations_training: 0.5)", _line(node), "timeline.set")
+        return {}
+    values = {}
+    for key, key_node, value_node in _pairs(node, out, ""):
+        where = f"timeline.set.{key}"
+        try:
+            spec = lever_spec(key)
+        except ParameterError as exc:
+            out.refuse(exc.problem, _line(key_node), where)
+            continue
+        if not isinstance(value_node, ScalarNode):
+            out.refuse(f"given {_given(value_node)}, expected a single value; allowed: "
+                       f"{spec.allowed()}", _line(value_node), where)
+            continue
+        try:
+            values[spec.name] = spec.validate(yamlsafe.scalar(value_node))
+        except (yamlsafe.YamlInputError, ParameterError) as exc:
+            out.refuse(exc.problem + ("" if isinstance(exc, ParameterError) else
+                                      f"; allowed: {spec.allowed()}"), _line(value_node), where)
+    return values
+
+
+def _whole(out: _File, node: Node, key: str, low: int) -> int | None:
+    """A whole number of weeks (``low`` or more) at ``node``, None (noted) if not."""
+    try:
+        raw = yamlsafe.scalar(node) if isinstance(node, ScalarNode) else None
+        value = check_week(raw, key, low)
+    except (yamlsafe.YamlInputError, ParameterError) as exc:
+        out.refuse(exc.problem, _line(node), key)
+        return None
+    if value > MAX_PHASE_IN:
+        out.refuse(f"given {value:,}; allowed: at most {MAX_PHASE_IN:,} weeks (the longest "
+                   "run)", _line(node), key)
+        return None
+    return value
+
+
+def _date(out: _File, node: Node, key: str) -> dt.date | None:
+    """A ``YYYY-MM-DD`` date at ``node``, None (noted) if it is not one."""
+    text = node.value if isinstance(node, ScalarNode) else None
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError:
+        given = shorten(text) if text is not None else _given(node)
+        out.refuse(f"given {given}; allowed: a date YYYY-MM-DD", _line(node), key)
+        return None
 
 
 def _parse_group(out: _File, group: str, node: Node) -> None:

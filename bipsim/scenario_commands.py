@@ -105,12 +105,14 @@ def resolved_yaml(scenario: Scenario) -> str:
     """
     import json
 
-    from .parameters import PARAMETERS
+    from .parameters import BY_NAME, PARAMETERS
 
     lines = [f"# {scenario.name}, resolved from: {', '.join(scenario.files)}",
              *(f"# override: {text}" for text in scenario.overrides),
              f"name: {json.dumps(scenario.name)}",
              f"description: {json.dumps(scenario.description, ensure_ascii=False)}"]
+    if scenario.start_date:
+        lines.append(f"start_date: {scenario.start_date}")
     group = None
     for spec in PARAMETERS.values():
         if spec.group != group:
@@ -119,6 +121,13 @@ def resolved_yaml(scenario: Scenario) -> str:
         value = json.dumps(scenario.params[spec.name])  # JSON scalars are YAML
         origin = scenario.source_of(spec.name)
         lines.append(f"  {spec.name}: {value}".ljust(44) + f"  # {_origin(origin)}")
+    if scenario.timeline:
+        lines.append("timeline:")
+    for change in scenario.timeline.changes:
+        entry = {"from_week": change.from_week, "phase_in_weeks": change.phase_in_weeks,
+                 "set": {BY_NAME[name].path: v for name, v in change.values.items()}}
+        note = f"from {change.from_date}, " if change.from_date else ""
+        lines.append(f"  - {json.dumps(entry)}  # {note}{_origin(change.source or '')}")
     return "\n".join(lines) + "\n"
 
 

@@ -55,6 +55,12 @@ def override(id: str, value: str, *expect: str) -> Case:
                 ("error: --set: ", *expect))
 
 
+def timeline(id: str, text: str, *expect: str, extra: tuple[str, ...] = (),
+             head: str = "") -> Case:
+    """A scenario whose ``timeline:`` list is ``text`` (after the ``head`` lines)."""
+    return scenario(f"timeline-{id}", head + "timeline:\n" + text, *expect, extra=extra)
+
+
 def targets(id: str, text: str | bytes, *expect: str) -> Case:
     """``bipsim calibrate --targets {tmp}/t.yaml`` with ``text`` as the targets."""
     return Case(f"targets-{id}", ("calibrate", "--targets", "{tmp}/t.yaml", "--out",
@@ -214,6 +220,74 @@ SCENARIOS = [
     Case("scenario-extends-laughs-parent", ("run", "{tmp}/c.yaml", "--out", "{tmp}/out"),
          {"c.yaml": "extends: p.yaml\n", "p.yaml": f"name: {LAUGHS}\n"},
          ("{tmp}/p.yaml", "aliases")),
+    # timeline: reforms on a date (what may change, when, how)
+    timeline("not-a-lever", "  - from_week: 10\n    set: {exits.p_job: 0.01}\n", "line 3",
+             "timeline.set.exits.p_job", "not a lever", "allowed: a live lever"),
+    timeline("build-time-lever", "  - from_week: 10\n    set: {caseworkers.caseload: 40}\n",
+             "line 3", "timeline.set.caseworkers.caseload", "fixed when the model is built",
+             "caseworkers:"),
+    timeline("context", "  - from_week: 10\n    set: {run.weeks: 40}\n", "line 3",
+             "timeline.set.run.weeks", "not a lever (context"),
+    timeline("unknown-lever", "  - from_week: 10\n    set: {meetings.intervall: 2}\n",
+             "line 3", "timeline.set.meetings.intervall", "did you mean meetings.interval"),
+    timeline("beyond-weeks", "  - from_week: 300\n    set: {meetings.interval: 2}\n",
+             "line 2", "timeline.from_week", "beyond the run's 208 weeks", "by week 208"),
+    timeline("beyond-flag-weeks", "  - from_week: 60\n    set: {meetings.interval: 2}\n",
+             "line 2", "beyond the run's 50 weeks", "--weeks", extra=("--weeks", "50")),
+    timeline("phase-in-beyond", "  - from_week: 200\n    phase_in_weeks: 20\n"
+             "    set: {meetings.interval: 2}\n", "line 2", "weeks 200-219"),
+    timeline("negative-week", "  - from_week: -3\n    set: {meetings.interval: 2}\n",
+             "line 2", "timeline.from_week", "given -3", "allowed: a week from 1"),
+    timeline("week-zero", "  - from_week: 0\n    set: {meetings.interval: 2}\n",
+             "line 2", "given 0", "week 0 is the model as built"),
+    timeline("fractional-week", "  - from_week: 2.5\n    set: {meetings.interval: 2}\n",
+             "line 2", "given 2.5", "whole number"),
+    timeline("text-week", "  - from_week: soon\n    set: {meetings.interval: 2}\n",
+             "line 2", "given 'soon'"),
+    timeline("negative-phase-in", "  - from_week: 5\n    phase_in_weeks: -1\n"
+             "    set: {meetings.interval: 2}\n", "line 3", "timeline.phase_in_weeks",
+             "0 or more weeks"),
+    timeline("overlap", "  - from_week: 10\n    phase_in_weeks: 10\n"
+             "    set: {caseworkers.expectations_training: 1}\n  - from_week: 15\n"
+             "    set: {caseworkers.expectations_training: 0}\n", "line 5",
+             "timeline.set.caseworkers.expectations_training",
+             "overlaps the change from week 10 to week 19", "from week 20 on"),
+    timeline("same-week-twice", "  - from_week: 10\n    set: {meetings.interval: 2}\n"
+             "  - from_week: 10\n    set: {meetings.interval: 3}\n", "line 4", "overlaps"),
+    timeline("date-without-start", "  - from: 2027-01-04\n    set: {meetings.interval: 2}\n",
+             "line 2", "timeline.from", "no file gives start_date"),
+    timeline("date-before-start", "  - from: 2025-06-01\n    set: {meetings.interval: 2}\n",
+             "line 3", "timeline.from", "before start_date 2026-01-05",
+             head="start_date: 2026-01-05\n"),
+    timeline("bad-date", "  - from: 2027-13-01\n    set: {meetings.interval: 2}\n",
+             "line 3", "timeline.from", "a date YYYY-MM-DD", head="start_date: 2026-01-05\n"),
+    timeline("bad-start-date", "  - from_week: 3\n    set: {meetings.interval: 2}\n",
+             "line 1", "start_date", "a date YYYY-MM-DD", head="start_date: next monday\n"),
+    timeline("week-and-date", "  - from_week: 3\n    from: 2026-02-02\n"
+             "    set: {meetings.interval: 2}\n", "line 3", "exactly one of from_week",
+             head="start_date: 2026-01-05\n"),
+    timeline("no-week", "  - set: {meetings.interval: 2}\n", "line 2", "exactly one of"),
+    timeline("no-set", "  - from_week: 3\n", "line 2", "missing set"),
+    timeline("empty-set", "  - from_week: 3\n    set: {}\n", "line 3", "timeline.set",
+             "expected a mapping of levers"),
+    timeline("set-a-list", "  - from_week: 3\n    set: [meetings.interval]\n", "line 3",
+             "timeline.set", "expected a mapping"),
+    timeline("value-out-of-range", "  - from_week: 3\n"
+             "    set: {interventions.company_slots_per_100: 500}\n", "line 3",
+             "timeline.set.interventions.company_slots_per_100", "out of range", "allowed"),
+    timeline("unknown-choice", "  - from_week: 3\n"
+             "    set: {interventions.placement_timing: sometimes}\n", "line 3",
+             "not an allowed choice", "'early'"),
+    timeline("value-a-list", "  - from_week: 3\n    set: {meetings.interval: [2, 3]}\n",
+             "line 3", "expected a single value"),
+    timeline("unknown-key", "  - from_wek: 3\n    set: {meetings.interval: 2}\n", "line 2",
+             "timeline.from_wek", "did you mean from_week"),
+    timeline("duplicate-key", "  - from_week: 3\n    from_week: 4\n"
+             "    set: {meetings.interval: 2}\n", "line 3", "duplicate key"),
+    timeline("a-mapping", "  from_week: 3\n", "line 2", "timeline", "expected a list"),
+    timeline("entry-a-value", "  - 52\n", "line 2", "expected a change"),
+    timeline("tag", "  - from_week: !!python/object/apply:os.system [id]\n"
+             "    set: {meetings.interval: 2}\n", "line 2", "not allowed"),
 ]
 
 OVERRIDES = [
@@ -229,6 +303,7 @@ OVERRIDES = [
     override("nan", "caseworkers.annual_turnover=.nan", "caseworkers.annual_turnover"),
     override("long-value", "caseworkers.caseload=" + "z" * 100_000, "(100,000 characters)"),
     override("two-documents", "caseworkers.caseload=1\n---\n2", "not a valid value"),
+    override("timeline", "timeline.from_week=3", "timeline.from_week", "unknown parameter"),
 ]
 
 TARGETS = [

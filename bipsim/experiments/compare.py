@@ -82,7 +82,8 @@ def plan_compare(scenarios: Sequence[Scenario], reps: int, seed: int,
             all_reps, dict(zip(labels, scenarios, strict=True)), seed, reps, len(runs))
         runs += worlds
     resolved = {label: {"name": s.name, "description": s.description, "files": s.files,
-                        "overrides": s.overrides, "params": s.params}
+                        "overrides": s.overrides, "params": s.params,
+                        **({"timeline": s.timeline.to_plain()} if s.timeline else {})}
                 for label, s in zip(labels, scenarios, strict=True)}
     name = "compare-" + "-".join(labels)
     return Plan("compare", name[:80], seed, seeds, resolved, runs, SERIES, design,

@@ -31,6 +31,7 @@ from rich.table import Table
 from bipsim import formatting
 from bipsim.outcomes import OUTCOMES
 from bipsim.parameters import BY_NAME
+from bipsim.timeline import Timeline
 from bipsim.uncertainty import planning
 from bipsim.uncertainty import report as uncertainty_report
 
@@ -49,11 +50,29 @@ HOW_TO_READ = (
     "chance variation between runs. {coverage}")
 
 
+REFORMS_TITLE = ("Reforms on a date: each change acts from the start of its week; every "
+                 "week before is bit for bit the scenario without it (same seeds)")
+
+
+def display_reforms(comp: Comparison) -> pd.DataFrame:
+    """One row per scenario with dated changes: the week it first acts in, and each
+    change (from what value to what, over how many weeks)."""
+    rows = []
+    for label, s in comp.plan.scenarios.items():
+        if s.get("timeline"):
+            timeline = Timeline.from_plain(s["timeline"])
+            rows.append({"scenario": label, "acts from week": str(timeline.first_week),
+                         "changes": "; ".join(timeline.describe(s["params"]))})
+    return pd.DataFrame(rows)
+
+
 def text_tables(comp: Comparison) -> list[Table]:
     """The printed summary: outcomes, differences, costs; then, with parameter
     uncertainty, both intervals, drivers and costs over the worlds."""
     reps = _chance_reps(comp)
+    reforms = display_reforms(comp)
     tables = [
+        *([rich_table(reforms, REFORMS_TITLE, ("changes",))] if not reforms.empty else []),
         rich_table(display_outcomes(comp),
                    f"Outcomes: mean (95 % interval) over {reps} replicates"),
         rich_table(display_differences(comp), f"Difference to {comp.baseline}, paired over "
@@ -78,8 +97,8 @@ def write_outputs(comp: Comparison, store: RunStore, subtitle: str, footer: str)
         _labelled(comp.differences), comp.worlds))
     out.table("costs.csv", comp.costs)
     out.text("summary.txt", text_tables(comp))
-    over_time = figures.png(figures.comparison_over_time(comp.weekly, comp.baseline,
-                                                         comp.alternatives))
+    over_time = figures.png(figures.comparison_over_time(
+        comp.weekly, comp.baseline, comp.alternatives, comp.plan.reform_weeks()))
     forest = figures.png(figures.difference_forest(comp.differences, KEY_OUTCOMES,
                                                    comp.baseline, comp.alternatives))
     out.put("over_time.png", over_time)
@@ -120,7 +139,9 @@ def report_html(comp: Comparison, over_time: bytes, forest: bytes, subtitle: str
                                "files": ", ".join(s["files"]),
                                "changes (--set)": ", ".join(s["overrides"]) or "-",
                                "differs from the baseline in": differs_by_role(
-                                   plan.scenarios[comp.baseline]["params"], s["params"])}
+                                   plan.scenarios[comp.baseline]["params"], s["params"]),
+                               "dated changes (timeline)": "; ".join(Timeline.from_plain(
+                                   s.get("timeline")).describe(s["params"])) or "-"}
                               for label, s in plan.scenarios.items()])
     definitions = pd.DataFrame([{"outcome": o.label, "key": k, "unit": o.unit,
                                  "definition": o.doc} for k, o in OUTCOMES.items()])
@@ -142,7 +163,8 @@ def report_html(comp: Comparison, over_time: bytes, forest: bytes, subtitle: str
                 caption="Mean over replicates, 95 % interval in brackets."),
         Section("Over time", "", image=over_time,
                 caption="Top: each scenario's mean with its 95 % interval. Bottom: the "
-                        "paired difference of each alternative to the baseline."),
+                        "paired difference of each alternative to the baseline. A dashed "
+                        "vertical line marks the week a scenario's dated reform starts."),
         Section("Differences at a glance", "", image=forest,
                 caption="Paired difference in % of the baseline mean; bars are 95 % "
                         "intervals; a bar that crosses the dashed line is not "
@@ -156,6 +178,7 @@ def report_html(comp: Comparison, over_time: bytes, forest: bytes, subtitle: str
 def headline(comp: Comparison) -> str:
     """One paragraph per alternative: extra job entries, extra cost, what they mean."""
     weeks = next(iter(comp.plan.scenarios.values()))["params"]["weeks"]
+    reform_weeks = comp.plan.reform_weeks()
     paragraphs = []
     for row in display_costs(comp).itertuples(index=False):
         text = (f"{row.alternative} against {comp.baseline}, over {weeks} weeks: "
@@ -163,6 +186,9 @@ def headline(comp: Comparison) -> str:
                 f"brackets): {row.reading}")
         if row._3 != "-":
             text += f"; {row._3} per extra job entry"
+        if row.alternative in reform_weeks:
+            text += (f". The reform acts from week {reform_weeks[row.alternative]}; the "
+                     "totals include the weeks before it")
         text += " (at the central parameter values; intervals from chance only)."
         if comp.worlds is not None:
             text += " " + uncertainty_report.headline(comp.worlds, row.alternative)

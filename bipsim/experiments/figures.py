@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from scipy import stats
 
 from bipsim.outcomes import OUTCOMES
+from bipsim.plots import mark_reform
 
 DPI = 120
 BASELINE_COLOUR = "#4d4d4d"
@@ -35,9 +36,12 @@ def png(fig: Figure) -> bytes:
 
 
 def comparison_over_time(weekly: pd.DataFrame, baseline: str,
-                         alternatives: Sequence[str]) -> Figure:
+                         alternatives: Sequence[str],
+                         reform_weeks: Mapping[str, int] | None = None) -> Figure:
     """Stock on benefit and cumulative job entries per scenario (top), and each
-    alternative's paired difference to the baseline (bottom), with 95 % bands."""
+    alternative's paired difference to the baseline (bottom), with 95 % bands; a
+    dashed vertical line, in the scenario's colour, where a dated reform starts
+    (``reform_weeks``: first week of each scenario's timeline, by label)."""
     fig = Figure(figsize=(11, 8), layout="constrained")
     axes = fig.subplots(2, 2, sharex=True)
     labels = [baseline, *alternatives]
@@ -59,6 +63,12 @@ def comparison_over_time(weekly: pd.DataFrame, baseline: str,
         for ax in (top, bottom):
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
             ax.grid(alpha=0.3)
+    by_week: dict[int, list[str]] = {}
+    for label, week in (reform_weeks or {}).items():
+        by_week.setdefault(week, []).append(label)
+    for week, names in by_week.items():
+        mark_reform(list(axes.ravel()), week, colours.get(names[0], BASELINE_COLOUR),
+                    f"{', '.join(names)}: reform from week {week}")
     axes[0, 0].legend(fontsize=9, loc="best")
     reps = weekly.loc[weekly["scenario"] == baseline, "replicate"].nunique()
     fig.suptitle(f"Mean over {reps} replicates with 95 % interval (shaded)")

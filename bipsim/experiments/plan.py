@@ -72,7 +72,8 @@ class Plan:
         seed: Base seed the replicate seeds derive from.
         seeds: Replicate seeds (see :func:`replicate_seeds`).
         scenarios: Label to resolved scenario: ``name``, ``description``, ``files``,
-            ``overrides`` and ``params`` (every parameter by keyword name).
+            ``overrides``, ``params`` (every parameter by keyword name) and, for a
+            scenario with dated changes, ``timeline`` (``Timeline.to_plain`` records).
         runs: The runs, in run-id order.
         series: Weekly columns each run keeps (for plots over time).
         design: Kind-specific description (sweep: method, factors, points).
@@ -96,8 +97,15 @@ class Plan:
 
     def task(self, run: RunSpec) -> Task:
         """What a worker needs to make ``run``: full parameters, seed, series."""
-        params = {**self.scenarios[run.scenario]["params"], **run.draws, **run.changes}
-        return Task(run.run_id, params, run.seed, self.series)
+        scenario = self.scenarios[run.scenario]
+        params = {**scenario["params"], **run.draws, **run.changes}
+        return Task(run.run_id, params, run.seed, self.series,
+                    tuple(scenario.get("timeline", ())))
+
+    def reform_weeks(self) -> dict[str, int]:
+        """The first week a dated change acts in, by label of each scenario that has one."""
+        return {label: min(change["from_week"] for change in s["timeline"])
+                for label, s in self.scenarios.items() if s.get("timeline")}
 
     def to_json(self) -> str:
         """The plan as JSON text (``plan.json``)."""

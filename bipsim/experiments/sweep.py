@@ -59,7 +59,9 @@ def plan_sweep(scenario: Scenario, design: Design, reps: int, seed: int,
                                           exclude=[f.spec.name for f in design.factors])
     resolved = {label: {"name": scenario.name, "description": scenario.description,
                         "files": scenario.files, "overrides": scenario.overrides,
-                        "params": scenario.params}}
+                        "params": scenario.params,
+                        **({"timeline": scenario.timeline.to_plain()} if scenario.timeline
+                           else {})}}
     described = {
         "method": design.method, "n": design.n,
         "factors": [{"path": f.path, "values": list(f.values),

@@ -31,12 +31,14 @@ class Task:
         params: Every model parameter by keyword name.
         seed: Seed of the run's random streams (replaces ``params["seed"]``).
         series: Weekly columns to return (``n_on_benefit``, ``cum_job``, ...).
+        timeline: The scenario's dated lever changes (``Timeline.to_plain`` records).
     """
 
     run_id: int
     params: dict[str, Any]
     seed: int
     series: tuple[str, ...] = ()
+    timeline: tuple[dict[str, Any], ...] = ()
 
 
 def simulate(task: Task) -> dict[str, Any]:
@@ -48,7 +50,7 @@ def simulate(task: Task) -> dict[str, Any]:
         requested weekly columns as lists, week 0 first) and ``elapsed_s``.
     """
     started = time.perf_counter()
-    model = BipModel(**{**task.params, "seed": task.seed})
+    model = BipModel(**{**task.params, "seed": task.seed}, timeline=task.timeline)
     model.run()
     weekly = model.weekly()
     outcomes = {k: _plain(v) for k, v in summarise(model, weekly=weekly).items()}
