@@ -184,6 +184,14 @@ SUMMARY: dict[str, Column] = {
     "scenario": Column("scenario name", ""),
     "seed": Column("seed of the run", ""),
     "weeks": Column("weeks simulated", "weeks"),
+    "reform_from_week": Column("first week a change of the scenario's timeline acts in "
+                               "(weeks before it are the run without the reform); null "
+                               "without a timeline", "week"),
+    "start_date": Column("the day week 1 begins (the scenario's start_date:), null if not "
+                         "given", "date YYYY-MM-DD"),
+    "timeline": Column("the dated changes, a list of {from_week, phase_in_weeks, set: "
+                       "{lever: value}, from (the date, if given), source (FILE:LINE)}; "
+                       "empty without a timeline", ""),
     **{f"outcomes.{k}": c for k, c in _outcomes("; null where undefined").items()},
     **{f"definitions.{k}": Column(f"definition of outcomes.{k}, in words", "")
        for k in OUTCOMES},

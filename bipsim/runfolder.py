@@ -301,11 +301,7 @@ def write_run(model: BipModel, scenario: Scenario, folder: Path, timings: dict[s
 
 def _timeline_record(scenario: Scenario) -> dict[str, Any]:
     """The scenario's dated changes for ``summary.json`` and ``manifest.json``: the
-    first week a reform acts in, and each change (none: nothing is added)."""
-    if not scenario.timeline:
-        return {}
-    record: dict[str, Any] = {"reform_from_week": scenario.timeline.first_week,
-                              "timeline": scenario.timeline.to_plain()}
-    if scenario.start_date:
-        record["start_date"] = scenario.start_date
-    return record
+    first week a reform acts in (None without one), the day week 1 begins (None if
+    not given) and each change."""
+    return {"reform_from_week": scenario.timeline.first_week,
+            "start_date": scenario.start_date, "timeline": scenario.timeline.to_plain()}
