@@ -79,6 +79,10 @@ def cmd_params(args: argparse.Namespace) -> int:
         table.add_row(spec.path, str(value), _origin(origin), spec.describe_role(),
                       spec.allowed(), spec.doc)
     _print(table, width=170)
+    if scenario is not None and scenario.timeline:
+        print("The values above are those before the timeline's dated changes:")
+        for line in scenario.timeline.describe(scenario.params):
+            print(f"  {line}")
     return 0
 
 

@@ -217,6 +217,13 @@ def test_a_run_records_the_timeline_and_marks_the_reform(tmp_path, capsys):
         assert (out / name).stat().st_size > 10_000
 
 
+def test_params_shows_the_values_before_the_reform_and_lists_it(capsys):
+    code, stdout, stderr = run_cli(capsys, "params", "reform_from_2027", "--group", "meetings")
+    assert code == 0, stderr
+    assert "values above are those before the timeline's dated changes" in stdout
+    assert "interventions.company_slots_per_100 12 -> 24 over 26 weeks" in stdout
+
+
 def test_the_weekly_plots_draw_a_line_at_the_reform():
     from bipsim.plots import REFORM_COLOUR, _stock_and_exits, _weekly_axes, mark_reform
 
