@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     options.add_quiet(run, "print no summary table")
     options.add_threads(run)
+    options.add_locale(run)
+    options.add_excel_csv(run)
     run.add_argument("--check", action="store_true",
                      help="validate only (and build the model): print the resolved scenario, "
                           "every value with its source, and exit without running it")
@@ -87,8 +89,18 @@ def entry() -> None:
 def run_command(args: argparse.Namespace, *, then_exit: bool = False) -> int:
     """Run the chosen subcommand: the one call site of every command, and its one error
     path (:func:`bipsim.errors.run_guarded`: bad input exits 2, a bug 1, a signal
-    128 + its number, each with one message)."""
-    return run_guarded(lambda: args.func(args), then_exit=then_exit)
+    128 + its number, each with one message). A command with ``--locale`` runs in
+    that locale (:func:`bipsim.formatting.use_locale`)."""
+    return run_guarded(lambda: _in_locale(args), then_exit=then_exit)
+
+
+def _in_locale(args: argparse.Namespace) -> int:
+    if not hasattr(args, "locale"):
+        return args.func(args)
+    from .formatting import resolve_locale, use_locale  # numpy: only when a command runs
+
+    with use_locale(resolve_locale(args.locale)):
+        return args.func(args)
 
 
 class _Version(argparse.Action):

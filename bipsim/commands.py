@@ -56,7 +56,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         from .plots import write_run_plots  # matplotlib only when plotting
         plot = write_run_plots
     with staged(folder, exact=args.out is not None) as tmp:
-        summary = write_run(model, scenario, tmp, timings, argv=args.argv, plot=plot)
+        summary = write_run(model, scenario, tmp, timings, argv=args.argv, plot=plot,
+                            excel_csv=args.excel_csv)
         table = summary_table(scenario.name, model.p["seed"], model.p["weeks"], summary)
         with open(tmp / "summary.txt", "w", encoding="utf-8") as f:
             Console(file=f, width=110).print(table)

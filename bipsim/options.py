@@ -135,6 +135,28 @@ def add_reps(parser: argparse.ArgumentParser, default: int, what: str) -> None:
                         help=f"replicates per {what} (default {default})")
 
 
+#: Values of ``--locale`` (see :mod:`bipsim.formatting`); the first is the default.
+LOCALES = ("en", "da")
+
+
+def add_locale(parser: argparse.ArgumentParser) -> None:
+    """``--locale en|da`` (default None: the setting ``BIPSIM_LOCALE``, else ``en``; see
+    :func:`bipsim.formatting.resolve_locale`). Only what people read changes."""
+    parser.add_argument("--locale", choices=LOCALES,
+                        help="how printed tables, reports and plots write numbers: en "
+                             "8,463.70 mio. DKK, 12.5 %%; da 8.463,70 mio. kr., 12,5 %% "
+                             "(default: the setting BIPSIM_LOCALE, else en; CSV files "
+                             "never change)")
+
+
+def add_excel_csv(parser: argparse.ArgumentParser) -> None:
+    """``--excel-csv``: also write each CSV table as ``NAME.da.csv`` for Excel."""
+    parser.add_argument("--excel-csv", action="store_true",
+                        help="also write every CSV table as NAME.da.csv beside it, for a "
+                             "Danish Excel: ';' between fields, ',' as decimal mark, UTF-8 "
+                             "with BOM (the .csv files stay as they are)")
+
+
 #: Values of ``--uncertainty`` (see :mod:`bipsim.uncertainty.planning`).
 UNCERTAINTY_MODES = ("parameters", "chance")
 

@@ -1,19 +1,23 @@
 """Standard PNG plots of one model run, for a policy planner.
 
 Figures are built on :class:`matplotlib.figure.Figure` directly (no pyplot), so
-nothing global changes and no GUI backend is needed.
+nothing global changes and no GUI backend is needed. Numbers on them are written by
+:mod:`bipsim.formatting`, in the locale in use (:func:`localise_ticks`).
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, ScalarFormatter
 
+from bipsim import formatting
 from bipsim.indicators import INDICATORS, LABELS_DA
 
 DPI = 120
@@ -68,6 +72,7 @@ def write_run_plots(weekly: pd.DataFrame, citizens: pd.DataFrame, folder: Path,
     paths = []
     for name, fig in figures.items():
         path = folder / name
+        localise_ticks(fig)
         fig.savefig(path, dpi=DPI)
         fig.clear()  # a pyplot-free Figure is freed once unreferenced
         paths.append(path)
@@ -126,7 +131,7 @@ def _indicators(weekly: pd.DataFrame, citizens: pd.DataFrame, title: str) -> Fig
     for i, (label, mask, key) in enumerate(groups):
         means = _means(citizens.loc[mask, list(INDICATORS)])
         right.barh(y + (i - 0.5) * height, means, height=height, color=COLOURS[key],
-                   label=f"{label} (n={int(mask.sum()):,})")
+                   label=f"{label} (n={formatting.number(int(mask.sum()))})")
     right.set_yticks(y, [LABELS_DA[name] for name in INDICATORS])
     right.invert_yaxis()
     right.axvline(0, color="black", lw=0.8)
@@ -170,11 +175,11 @@ def _caseworker_changes(weekly: pd.DataFrame, citizens: pd.DataFrame, title: str
     counts = citizens["n_changes"].clip(upper=4).value_counts().reindex(range(5), fill_value=0)
     shares = 100 * counts / max(1, len(citizens))
     bars = right.bar(["0", "1", "2", "3", "4+"], shares, color="#4393c3")
-    right.bar_label(bars, fmt="%.1f%%", fontsize=9)
+    right.bar_label(bars, fmt=lambda v: f"{formatting.number(v, 1)}%", fontsize=9)
     right.set_ylim(0, max(10.0, float(shares.max()) * 1.15))
     right.set_xlabel("Caseworker changes per citizen")
     right.set_ylabel("Share of citizens (%)")
-    right.set_title(f"Caseworker changes per citizen (n={len(citizens):,})")
+    right.set_title(f"Caseworker changes per citizen (n={formatting.number(len(citizens))})")
     _tidy(right, grid_axis="y")
     fig.suptitle(title, fontsize=13, fontweight="bold")
     return fig
@@ -198,6 +203,29 @@ def _weekly_axes(fig: Figure) -> list[Axes]:
     return [ax for ax in fig.axes if ax.get_xlabel() == "Week" or any(
         other.get_xlabel() == "Week" and ax.get_shared_x_axes().joined(ax, other)
         for other in fig.axes)]
+
+
+def localise_ticks(fig: Figure) -> None:
+    """Write the ticks matplotlib numbers itself (its default ``ScalarFormatter``) in
+    the locale in use. English keeps matplotlib's own ticks; ticks a figure formats
+    itself already go through :mod:`bipsim.formatting`."""
+    if formatting.current_locale() == "en":
+        return
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter:
+                number_ticks(axis)
+
+
+def number_ticks(axis: Axis) -> None:
+    """Write an axis's ticks with :func:`bipsim.formatting.number`, with the decimals
+    its ticks need (``2,5`` beside ``5``, never rounded to ``2``)."""
+    axis.set_major_formatter(FuncFormatter(functools.partial(_tick, axis)))
+
+
+def _tick(axis: Axis, v: float, _position: int | None) -> str:
+    """One tick, with the decimals the axis's ticks need."""
+    return formatting.number(v, formatting.tick_decimals(axis.get_majorticklocs()))
 
 
 def _means(frame: pd.DataFrame) -> np.ndarray:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from . import formatting
 from .errors import InputError
 from .outcomes import OUTCOMES, summarise
 from .provenance import manifest
@@ -266,8 +267,10 @@ def _move_into_place(tmp: Path, target: Path) -> bool:
 
 def write_run(model: BipModel, scenario: Scenario, folder: Path, timings: dict[str, float],
               argv: list[str] | None = None,
-              plot: Callable[..., list[Path]] | None = None) -> dict[str, Any]:
-    """Write every output of a finished run into ``folder``; returns the summary."""
+              plot: Callable[..., list[Path]] | None = None,
+              excel_csv: bool = False) -> dict[str, Any]:
+    """Write every output of a finished run into ``folder``; returns the summary.
+    ``excel_csv``: ``weekly.csv`` also as ``weekly.da.csv`` for a Danish Excel."""
     weekly = model.weekly()
     citizens = model.citizen_table()
     summary = summarise(model, citizens, weekly)
@@ -277,6 +280,8 @@ def write_run(model: BipModel, scenario: Scenario, folder: Path, timings: dict[s
     with open(folder / "scenario.yaml", "w", encoding="utf-8") as f:
         yaml.safe_dump(resolved, f, sort_keys=False, allow_unicode=True)
     weekly.to_csv(folder / "weekly.csv", index=False)
+    if excel_csv:
+        (folder / "weekly.da.csv").write_bytes(formatting.excel_csv(weekly))
     citizens.to_parquet(folder / "citizens.parquet", index=False)
     panel = model.survey_panel()
     if not panel.empty:
@@ -295,7 +300,8 @@ def write_run(model: BipModel, scenario: Scenario, folder: Path, timings: dict[s
     (folder / "manifest.json").write_text(json.dumps(manifest(
         "run", argv, scenario=scenario.name, scenario_files=scenario.files,
         overrides=scenario.overrides, seed=model.p["seed"], weeks=model.p["weeks"],
-        **timeline, timings_s=timings), indent=2, ensure_ascii=False), encoding="utf-8")
+        **timeline, locale=formatting.current_locale(), excel_csv=excel_csv,
+        timings_s=timings), indent=2, ensure_ascii=False), encoding="utf-8")
     return summary
 
 

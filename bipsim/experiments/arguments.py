@@ -21,7 +21,7 @@ DEFAULT_REPS = {"compare": 10, "sweep": 1, "validate": None}
 #: the criteria file's.
 DEFAULT_UNCERTAINTY = {"compare": "parameters", "sweep": "chance", "validate": None}
 #: Flags that define a plan: refused with ``--resume``, which takes the saved plan.
-PLAN_OPTIONS = ("reps", "seed", "weeks", "set", "grid", "bounds", "levers", "sample", "n",
+PLAN_OPTIONS = ("reps", "seed", "weeks", "set", "alt", "grid", "bounds", "levers", "sample", "n",
                 "uncertainty")
 
 
@@ -33,9 +33,18 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                     "replicate seeds; report each outcome per scenario and each alternative "
                     "minus the baseline, paired by seed, with 95 % intervals; plots and an "
                     "HTML report.",
-        epilog="example: bipsim compare baseline early_placement --reps 20")
+        epilog="examples: bipsim compare baseline early_placement --reps 20;  bipsim "
+               "compare baseline --alt caseload40:caseworkers.caseload=40 --alt "
+               "early:interventions.placement_timing=early;  bipsim compare baseline "
+               "early_placement --alt both:caseworkers.caseload=40,"
+               "interventions.placement_timing=early")
     cmp.add_argument("scenarios", nargs="*", metavar="SCENARIO",
-                     help="the baseline, then one or more alternatives (files or names)")
+                     help="the baseline, then the alternatives (files or names)")
+    cmp.add_argument("--alt", action="append", metavar="LABEL:KEY=VALUE[,KEY=VALUE...]",
+                     help="an alternative made here: the first SCENARIO with these changes "
+                          "(commas between them), named LABEL, compared exactly as a "
+                          "scenario file with 'extends:' and those values would be; after "
+                          "the SCENARIO alternatives, in order (repeatable, one per label)")
     _add_shared(cmp, "compare")
     cmp.set_defaults(func=Command("bipsim.experiments.cli:cmd_compare"))
 
@@ -94,6 +103,8 @@ def _add_shared(parser: argparse.ArgumentParser, kind: str) -> None:
         options.add_set(parser)
     options.add_uncertainty(parser, DEFAULT_UNCERTAINTY[kind])
     options.add_output(parser, "experiment")
+    options.add_locale(parser)
+    options.add_excel_csv(parser)
     parser.add_argument("--resume", metavar="DIR",
                         help="finish an interrupted experiment: run only its missing runs")
     options.add_executor(parser)

@@ -25,17 +25,19 @@ from typing import Any
 
 from rich.console import Console
 
+from bipsim import formatting
 from bipsim.errors import USER_OS_ERRORS, describe_os_error, stop_handled
 from bipsim.options import overrides
 from bipsim.parameters import BY_NAME, ParameterError
 from bipsim.provenance import code_fingerprint, manifest
 from bipsim.runfolder import choose_folder
-from bipsim.scenario import ScenarioError, load_scenario
+from bipsim.scenario import ScenarioError, available_scenarios, load_scenario
 from bipsim.validation import experiment as validation
 from bipsim.validation import report as validation_report
 from bipsim.validation.criteria import load_criteria
 
 from . import compare, compare_report, sweep, sweep_report
+from .alternatives import load_alternatives, parse_alternatives
 from .arguments import DEFAULT_REPS, DEFAULT_SEED, DEFAULT_UNCERTAINTY, PLAN_OPTIONS
 from .designs import grid_design, lever_factors, parse_bounds, parse_grid, sample_design
 from .engine import RunError, StoppedError, execute
@@ -50,7 +52,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.resume:
         _no_plan_options(args, args.scenarios)
         return _resume(args)
-    scenarios = [load_scenario(name, overrides(args)) for name in args.scenarios]
+    common = overrides(args)
+    scenarios = [load_scenario(name, common) for name in args.scenarios]
+    if args.alt:
+        if not scenarios:
+            raise ScenarioError("give the scenario the alternatives change (the baseline) "
+                                "before --alt, e.g. bipsim compare baseline --alt "
+                                "caseload40:caseworkers.caseload=40", key="--alt")
+        taken = {listed.name: f"the scenario file {listed.path}"
+                 for listed in available_scenarios()}
+        taken |= {s.name: f"the scenario {s.name} on this command line" for s in scenarios}
+        scenarios += load_alternatives(args.scenarios[0],
+                                       parse_alternatives(args.alt, taken), common)
     plan = compare.plan_compare(scenarios, _or(args.reps, DEFAULT_REPS["compare"]),
                                 _base_seed(args),
                                 args.uncertainty or DEFAULT_UNCERTAINTY["compare"])
@@ -185,22 +198,24 @@ def _write(plan: Plan, store: RunStore, records: list[dict[str, Any]],
            args: argparse.Namespace, out: Console, session: dict[str, Any]) -> None:
     started = time.perf_counter()
     info = manifest(plan.kind, getattr(args, "argv", None), executor=session.pop("executor"),
-                    plan=_plan_facts(plan), **session)
+                    plan=_plan_facts(plan), locale=formatting.current_locale(),
+                    excel_csv=args.excel_csv, **session)
     subtitle = (f"{_summary(plan)}; {_weeks(plan)} weeks; replicate seeds from base seed "
                 f"{plan.seed}. Made {dt.date.today():%d %B %Y}.")
     footer = (f"bipsim {info['bipsim_version']}, git commit {info['git_commit']}, model "
               f"code {info['code_fingerprint']}; folder {store.folder}")
     if plan.kind == "compare":
         result = compare.analyse(plan, records)
-        files = compare_report.write_outputs(result, store, subtitle, footer)
+        files = compare_report.write_outputs(result, store, subtitle, footer, args.excel_csv)
         tables = compare_report.text_tables(result)
     elif plan.kind == "validate":
         result = validation.analyse(plan, records)
-        files = validation_report.write_outputs(result, store, " ".join(info["command"] or []))
+        files = validation_report.write_outputs(result, store, " ".join(info["command"] or []),
+                                                args.excel_csv)
         tables = validation_report.text_tables(result)
     else:
         result = sweep.analyse(plan, records)
-        files = sweep_report.write_outputs(result, store, subtitle, footer)
+        files = sweep_report.write_outputs(result, store, subtitle, footer, args.excel_csv)
         tables = sweep_report.text_tables(result)
     info["timings_s"] = {"runs_s": session["run_s"],
                          "outputs_s": round(time.perf_counter() - started, 2)}
@@ -227,7 +242,8 @@ def _weeks(plan: Plan) -> int:
 
 def _plan_facts(plan: Plan) -> dict[str, Any]:
     return {"kind": plan.kind, "runs": len(plan.runs), "seed": plan.seed, "seeds": plan.seeds,
-            "scenarios": {label: {k: s[k] for k in ("name", "files", "overrides")}
+            "scenarios": {label: {k: s[k] for k in ("name", "description", "files",
+                                                    "overrides")}
                           for label, s in plan.scenarios.items()},
             "design": {k: v for k, v in plan.design.items() if k not in ("x", "points")}}
 

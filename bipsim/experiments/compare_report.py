@@ -86,9 +86,11 @@ def text_tables(comp: Comparison) -> list[Table]:
     return tables
 
 
-def write_outputs(comp: Comparison, store: RunStore, subtitle: str, footer: str) -> list[str]:
-    """Write every table, plot and the report; returns the file names."""
-    out = OutputFiles(store)
+def write_outputs(comp: Comparison, store: RunStore, subtitle: str, footer: str,
+                  excel_csv: bool = False) -> list[str]:
+    """Write every table, plot and the report; returns the file names. ``excel_csv``:
+    each CSV also as ``NAME.da.csv`` (:class:`~bipsim.experiments.store.OutputFiles`)."""
+    out = OutputFiles(store, excel_csv)
     out.table("results.csv", comp.results)
     out.table("results.parquet", comp.results)
     out.table("weekly.parquet", comp.weekly)

@@ -1,6 +1,7 @@
 """Figures of comparisons and sweeps, as PNG bytes (for files and the HTML report).
 
-Built on :class:`matplotlib.figure.Figure` without pyplot, as ``bipsim.plots``.
+Built on :class:`matplotlib.figure.Figure` without pyplot, as ``bipsim.plots``; every
+number on them is written by :mod:`bipsim.formatting`, in the locale in use.
 Bands and error bars are 95 % intervals of the mean over replicates (Student t);
 differences to the baseline are paired replicate by replicate.
 """
@@ -18,8 +19,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from scipy import stats
 
+from bipsim import formatting
 from bipsim.outcomes import OUTCOMES
-from bipsim.plots import mark_reform
+from bipsim.plots import localise_ticks, mark_reform, number_ticks
 
 DPI = 120
 BASELINE_COLOUR = "#4d4d4d"
@@ -30,6 +32,7 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F
 def png(fig: Figure) -> bytes:
     """The figure as PNG bytes; the figure is cleared (pyplot-free figures are then freed)."""
     buffer = io.BytesIO()
+    localise_ticks(fig)
     fig.savefig(buffer, format="png", dpi=DPI)
     fig.clear()
     return buffer.getvalue()
@@ -61,7 +64,7 @@ def comparison_over_time(weekly: pd.DataFrame, baseline: str,
         bottom.set_title(f"{title}: difference to {baseline} (paired)")
         bottom.set_xlabel("Week")
         for ax in (top, bottom):
-            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+            number_ticks(ax.yaxis)
             ax.grid(alpha=0.3)
     by_week: dict[int, list[str]] = {}
     for label, week in (reform_weeks or {}).items():
@@ -99,7 +102,8 @@ def difference_forest(differences: pd.DataFrame, outcomes: Sequence[str], baseli
     # linear within +-10 %, logarithmic beyond: small effects stay readable next to a
     # lever that doubles its own outcome
     ax.set_xscale("symlog", linthresh=10)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+g} %" if v else "0"))
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda v, _: f"{formatting.general(v, sign=True)} %" if v else "0"))
     ax.set_yticks(np.arange(len(names)), [OUTCOMES[n].label for n in names])
     ax.invert_yaxis()
     ax.margins(x=0.08)
@@ -140,7 +144,7 @@ def response_curves(results: pd.DataFrame, factors: Sequence[str],
         if not numeric:
             ax.set_xticks(range(len(levels)), [str(v) for v in levels])
         elif len(levels) <= 12:
-            ax.set_xticks(levels, [f"{v:g}" for v in levels])
+            ax.set_xticks(levels, [formatting.general(v) for v in levels])
         ax.grid(alpha=0.3)
         _unit_axis(ax, outcome)
     for ax in axes[len(outcomes):]:
@@ -230,7 +234,8 @@ def _half_width(sd: pd.Series, n: pd.Series) -> np.ndarray:
 def _unit_axis(ax: Axes, outcome: str) -> None:
     unit = OUTCOMES[outcome].unit
     if unit == "share":
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.1f} %"))
+        ax.yaxis.set_major_formatter(FuncFormatter(
+            lambda v, _: f"{formatting.number(100 * v, 1)} %"))
     elif unit == "DKK":
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _millions(ax, v)))
     elif unit == "citizens":
@@ -238,8 +243,6 @@ def _unit_axis(ax: Axes, outcome: str) -> None:
 
 
 def _millions(ax: Axes, v: float) -> str:
-    """A DKK tick in millions, with as many decimals as the tick spacing needs."""
-    ticks = ax.yaxis.get_majorticklocs()
-    step = float(np.min(np.diff(ticks))) / 1e6 if len(ticks) > 1 else 1.0
-    decimals = max(0, -int(np.floor(np.log10(step)))) if step > 0 else 0
-    return f"{v / 1e6:,.{decimals}f} mio."
+    """A DKK tick in millions, with the decimals the ticks need (``37,75`` beside ``38``)."""
+    ticks = [t / 1e6 for t in ax.yaxis.get_majorticklocs()]
+    return f"{formatting.number(v / 1e6, formatting.tick_decimals(ticks))} mio."

@@ -32,7 +32,9 @@ footer { margin-top: 3em; color: #777; font-size: 0.85em; }
 
 
 #: A cell that reads as a number, possibly with an interval and a unit: right-aligned.
-_NUMBER = re.compile(r"[-+]?[\d.,]+(e[-+]?\d+)?( ?(%|pp|mio\. DKK|DKK))?"
+#: Units as :mod:`bipsim.formatting` writes them, English and Danish.
+_NUMBER = re.compile(r"[-+]?[\d.,]+(e[-+]?\d+)?"
+                     r"( ?(%|pp|pct\.-point|mio\. DKK|mio\. kr\.|DKK|kr\.))?"
                      r"( \([-+\d., ]+to[-+\d., ]+\))?|-|nan")
 
 

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 from rich.console import Console
 
+from bipsim import formatting
 from bipsim.errors import InputError
 from bipsim.runfolder import claim
 
@@ -188,8 +189,11 @@ class RunStore:
 class OutputFiles:
     """The output files of an experiment, written into its store as they come."""
 
-    def __init__(self, store: RunStore) -> None:
+    def __init__(self, store: RunStore, excel_csv: bool = False) -> None:
+        """``excel_csv``: write each CSV table also as ``NAME.da.csv`` for a Danish Excel
+        (:func:`bipsim.formatting.excel_csv`)."""
         self.store = store
+        self.excel_csv = excel_csv
         self.names: list[str] = []
 
     def put(self, name: str, data: bytes | str) -> None:
@@ -205,6 +209,8 @@ class OutputFiles:
             self.put(name, buffer.getvalue())
         else:
             self.put(name, frame.to_csv(index=False))
+            if self.excel_csv:
+                self.put(name.removesuffix(".csv") + ".da.csv", formatting.excel_csv(frame))
 
     def text(self, name: str, tables: Iterable[Any], width: int = 150) -> None:
         """Write rich tables as plain text."""

@@ -44,9 +44,11 @@ def text_tables(result: SweepResult) -> list[Table]:
     return tables
 
 
-def write_outputs(result: SweepResult, store: RunStore, subtitle: str, footer: str) -> list[str]:
-    """Write the tables, plots and the report; returns the file names."""
-    out = OutputFiles(store)
+def write_outputs(result: SweepResult, store: RunStore, subtitle: str, footer: str,
+                  excel_csv: bool = False) -> list[str]:
+    """Write the tables, plots and the report; returns the file names. ``excel_csv``:
+    each CSV also as ``NAME.da.csv`` (:class:`~bipsim.experiments.store.OutputFiles`)."""
+    out = OutputFiles(store, excel_csv)
     out.table("results.csv", result.results)
     out.table("results.parquet", result.results)
     out.table("points.csv", result.points)
@@ -103,7 +105,8 @@ def display_points(result: SweepResult) -> pd.DataFrame:
     paths = [f.path for f in result.design.factors]
     frame = result.points[["point", *paths]].copy()
     for path in paths:  # sampled values: enough digits to tell points apart
-        frame[path] = [f"{v:.4g}" if isinstance(v, float) else str(v) for v in frame[path]]
+        frame[path] = [formatting.general(v, 4) if isinstance(v, float) else str(v)
+                       for v in frame[path]]
     frame = frame.rename(columns={f.path: f.spec.name for f in result.design.factors})
     for name in result.outcomes:
         frame[OUTCOMES[name].label] = [formatting.value(name, v) for v in result.points[name]]
@@ -116,7 +119,7 @@ def display_indices(result: SweepResult) -> pd.DataFrame:
     table = table[table.outcome.isin(result.outcomes)].copy()
     table["outcome"] = table["outcome"].map(lambda k: OUTCOMES[k].label)
     for column in COLUMNS[result.design.method]:
-        table[column] = table[column].map(lambda v: f"{v:.3g}")
+        table[column] = table[column].map(lambda v: formatting.general(v, 3))
     return table
 
 

@@ -68,7 +68,8 @@ def display_two_intervals(differences: pd.DataFrame, worlds: WorldsSummary, labe
             "chance and parameters": formatting.difference(name, Interval(
                 w["parameters_mean"], w["parameters_low"], w["parameters_high"],
                 w["parameters_sd"], int(w["n_worlds"]))),
-            "better in": "-" if math.isnan(w["p_better"]) else f"{w['p_better']:.0%} of worlds",
+            "better in": "-" if math.isnan(w["p_better"])
+            else f"{formatting.percent(w['p_better'])} of worlds",
         })
     return pd.DataFrame(rows)
 
@@ -83,7 +84,7 @@ def headline(worlds: WorldsSummary, label: str) -> str:
                            & (worlds.drivers["outcome"] == "exits_job")]
     top = named[named["clear"].astype(bool)]["parameter"].head(2)
     text = (f"Over {int(row['n_worlds'])} plausible worlds: more job entries in "
-            f"{row['p_better']:.0%} of them; {jobs} (95 % of worlds)")
+            f"{formatting.percent(row['p_better'])} of them; {jobs} (95 % of worlds)")
     if len(top):
         text += "; what drives the spread: " + " and ".join(top)
     return text + "."
@@ -98,11 +99,12 @@ def display_costs(worlds: WorldsSummary) -> pd.DataFrame:
             row.cost_per_extra_job_median, row.cost_per_extra_job_low,
             row.cost_per_extra_job_high, math.nan, 0))
         cells = {"alternative": row.alternative,
-                 "more job entries in": f"{row.share_more_jobs:.0%} of worlds",
-                 "and at lower cost in": f"{row.share_more_jobs_lower_cost:.0%}",
+                 "more job entries in": f"{formatting.percent(row.share_more_jobs)} of worlds",
+                 "and at lower cost in": formatting.percent(row.share_more_jobs_lower_cost),
                  "cost per extra job entry, median (95 % of worlds)": ratio}
         for price in (500e3, 1e6, 2e6, 5e6):
-            cells[f"worth {formatting.dkk(price)}"] = f"{ceac[(row.alternative, price)]:.0%}"
+            cells[f"worth {formatting.dkk(price)}"] = formatting.percent(
+                ceac[(row.alternative, price)])
         rows.append(cells)
     return pd.DataFrame(rows)
 
@@ -112,7 +114,7 @@ def display_drivers(worlds: WorldsSummary, label: str) -> pd.DataFrame:
     rows = []
     table = worlds.drivers[worlds.drivers["alternative"] == label]
     for name, group in table.groupby("outcome", sort=False):
-        named = "; ".join(f"{r.parameter} ({r.rank_correlation:+.2f}"
+        named = "; ".join(f"{r.parameter} ({formatting.number(r.rank_correlation, 2, True)}"
                           + ("" if r.clear else ", within noise") + ")"
                           for r in group.itertuples(index=False))
         rows.append({"outcome": OUTCOMES[name].label,
@@ -178,7 +180,7 @@ def ceac_figure(worlds: WorldsSummary) -> Figure:
         jobs, cost = group["extra_jobs"].to_numpy(float), group["extra_cost_dkk"].to_numpy(float)
         share = [(p * jobs - cost > 0).mean() for p in prices]
         ax.plot(prices / 1e6, share, label=label)
-    ax.set_xlabel("price per extra job entry (mio. DKK)")
+    ax.set_xlabel(f"price per extra job entry ({formatting.millions_unit()})")
     ax.set_ylabel("share of worlds worth it")
     ax.set_ylim(-0.02, 1.02)
     ax.grid(alpha=0.3)

@@ -7,6 +7,7 @@ import math
 import pandas as pd
 from rich.table import Table
 
+from bipsim import formatting
 from bipsim.experiments.store import OutputFiles, RunStore
 from bipsim.experiments.tables import rich_table
 from bipsim.uncertainty import planning
@@ -27,9 +28,9 @@ def display(result: Validation) -> pd.DataFrame:
     for row in result.verdicts.itertuples(index=False):
         shares = []
         if not math.isnan(getattr(row, "share_above", math.nan)):
-            shares.append(f"{row.share_above:.0%} of worlds above")
+            shares.append(f"{formatting.percent(row.share_above)} of worlds above")
         if not math.isnan(getattr(row, "share_below", math.nan)):
-            shares.append(f"{row.share_below:.0%} of worlds below")
+            shares.append(f"{formatting.percent(row.share_below)} of worlds below")
         value = f"{_number(row.median)} ({_number(row.low)} to {_number(row.high)})"
         rows.append({"id": row.id, "pattern": row.pattern, "criterion": row.criterion,
                      "model: median (95 % of worlds)": value
@@ -67,9 +68,11 @@ def text_tables(result: Validation) -> list[Table]:
                                                               "model: median (95 % of worlds)"))]
 
 
-def write_outputs(result: Validation, store: RunStore, command: str) -> list[str]:
-    """Write ``report.md``, ``verdicts.csv`` and ``values.csv``; returns the names."""
-    out = OutputFiles(store)
+def write_outputs(result: Validation, store: RunStore, command: str,
+                  excel_csv: bool = False) -> list[str]:
+    """Write ``report.md``, ``verdicts.csv`` and ``values.csv``; returns the names.
+    ``excel_csv``: each CSV also as ``NAME.da.csv``."""
+    out = OutputFiles(store, excel_csv)
     out.table("verdicts.csv", result.verdicts)
     out.table("values.csv", result.values)
     out.put("report.md", markdown(result, command).encode("utf-8"))
@@ -80,8 +83,10 @@ def _number(x: float) -> str:
     if x is None or math.isnan(x):
         return "-"
     if abs(x) >= 1e6:
-        return f"{x / 1e6:+,.1f} mio. DKK"
-    return f"{x:+.1%}" if abs(x) < 10 else f"{x:+,.0f}"
+        return f"{formatting.number(x / 1e6, 1, sign=True)} {formatting.millions_unit()}"
+    if abs(x) < 10:
+        return formatting.percent(x, 1, sign=True)
+    return formatting.number(x, 0, sign=True)
 
 
 def _md_table(frame: pd.DataFrame) -> str:
