@@ -162,6 +162,12 @@ def general(x: float | None, digits: int = 6, sign: bool = False) -> str:
     return _localise(f"{x:{'+' if sign else ''}z.{digits}g}")
 
 
+def listing(numbers: Sequence[str]) -> str:
+    """Numbers written by this module, listed: ``0.1, 0.25``; in Danish ``0,1; 0,25``
+    (a comma is their decimal mark)."""
+    return ("; " if _style().decimal == "," else ", ").join(numbers)
+
+
 def millions_unit() -> str:
     """The unit of an amount in millions, for axis labels: ``mio. DKK`` or ``mio. kr.``"""
     return _style().mio_dkk.strip()

@@ -87,6 +87,9 @@ def test_danish_intervals_spreads_and_plain_numbers():
     assert formatting.general(1.5e-7, 3) == "1,5e-07"
     assert formatting.general(-0.42, sign=True) == "-0,42"
     assert formatting.millions_unit() == "mio. kr."
+    assert formatting.listing(["0,1", "0,25"]) == "0,1; 0,25"
+    with formatting.use_locale("en"):
+        assert formatting.listing(["0.1", "0.25"]) == "0.1, 0.25"
 
 
 def test_the_locale_comes_from_the_flag_then_the_setting(monkeypatch):

@@ -139,7 +139,7 @@ def report_html(comp: Comparison, over_time: bytes, forest: bytes, subtitle: str
     scenarios = pd.DataFrame([{"scenario": label, "role": "baseline" if label == comp.baseline
                                else "alternative", "description": s["description"],
                                "files": ", ".join(s["files"]),
-                               "changes (--set)": ", ".join(s["overrides"]) or "-",
+                               "changes (--set, --alt)": ", ".join(s["overrides"]) or "-",
                                "differs from the baseline in": differs_by_role(
                                    plan.scenarios[comp.baseline]["params"], s["params"]),
                                "dated changes (timeline)": "; ".join(Timeline.from_plain(

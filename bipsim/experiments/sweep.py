@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bipsim import formatting
 from bipsim.outcomes import OUTCOMES
 from bipsim.parameters import BY_NAME, PARAMETERS
 from bipsim.provenance import code_fingerprint
@@ -151,7 +152,8 @@ def factor_table(design: Design) -> pd.DataFrame:
     rows = []
     for f in design.factors:
         spec = BY_NAME[f.spec.name]
-        swept = (", ".join(str(v) for v in f.values) if f.values
+        swept = (formatting.listing([formatting.general(v, 12) if isinstance(v, float)
+                                     else str(v) for v in f.values]) if f.values
                  else f"{_num(f.bounds[0])} to {_num(f.bounds[1])}")
         rows.append({"parameter": f.path, "swept over": swept, "unit": spec.unit,
                      "meaning": spec.doc})
@@ -159,4 +161,4 @@ def factor_table(design: Design) -> pd.DataFrame:
 
 
 def _num(x: float) -> str:
-    return f"{x:g}" if math.isfinite(x) else "-"
+    return formatting.general(x) if math.isfinite(x) else "-"
