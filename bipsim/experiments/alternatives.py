@@ -45,39 +45,6 @@ class Alternative:
     changes: tuple[Override, ...]
 
 
-def parse_alternatives(texts: Sequence[str], taken: Mapping[str, str]) -> list[Alternative]:
-    """Read every ``--alt`` (values are checked when the scenarios load).
-
-    Args:
-        texts: The ``--alt`` values, in command-line order.
-        taken: Names an alternative may not have, each with what holds it (the
-            scenarios on the command line, the scenario files a bare name finds).
-
-    Raises:
-        ScenarioError: Every problem together: no ``:``, an empty or odd label, no
-            changes, a change without ``=``, a value YAML cannot read, a label given
-            twice or already a scenario's name.
-    """
-    found: list[Alternative] = []
-    errors: list[ScenarioError] = []
-    for text in texts:
-        try:
-            alternative = parse_alternative(text)
-            if any(alternative.label == other.label for other in found):
-                raise ScenarioError("label given twice; give each alternative once, its "
-                                    "changes separated by commas", f"{FLAG} {alternative.label}")
-            if alternative.label in taken:
-                raise ScenarioError(f"label is the name of {taken[alternative.label]}; "
-                                    "choose another label, so no reader takes one for the "
-                                    "other", f"{FLAG} {alternative.label}")
-            found.append(alternative)
-        except ScenarioError as error:
-            errors.extend(error.errors)
-    if errors:
-        raise ScenarioError.combine(errors)
-    return found
-
-
 def parse_alternative(text: str) -> Alternative:
     """Read one ``--alt LABEL:KEY=VALUE[,KEY=VALUE...]``.
 
@@ -114,19 +81,40 @@ def parse_alternative(text: str) -> Alternative:
     return Alternative(label, tuple(changes))
 
 
-def load_alternatives(baseline: str, alternatives: Sequence[Alternative],
+def load_alternatives(texts: Sequence[str], baseline: str, taken: Mapping[str, str],
                       overrides: Sequence[str | Override] = ()) -> list[Scenario]:
-    """Each alternative as a scenario: ``baseline`` with ``overrides`` (``--set``,
-    ``--weeks``, as every scenario gets) and then its own changes.
+    """Each ``--alt`` as a scenario: ``baseline`` with ``overrides`` (``--set``,
+    ``--weeks``, as every scenario gets) and then its own changes, named by its label.
+
+    Args:
+        texts: The ``--alt`` values, in command-line order.
+        baseline: The first scenario on the command line (file or name).
+        taken: Names an alternative may not have, each with what holds it (the
+            scenarios on the command line, the scenario files a bare name finds).
+        overrides: What every scenario of the comparison gets.
 
     Raises:
-        ScenarioError: Every alternative's problems together: an unknown key (with a
-            did-you-mean), a value not allowed, a key given twice (also by ``--set``),
-            each naming its ``--alt LABEL``.
+        ScenarioError: Every problem of every ``--alt`` together, each naming its
+            ``--alt LABEL``: no ``:``, an empty or odd label, no changes, a change
+            without ``=``, a label given twice or already a scenario's name, an
+            unknown key (with a did-you-mean), a value not allowed, a key given
+            twice (also by ``--set``).
     """
-    scenarios, errors = [], []
-    for alternative in alternatives:
+    scenarios: list[Scenario] = []
+    errors: list[ScenarioError] = []
+    labels: set[str] = set()
+    for text in texts:
         try:
+            alternative = parse_alternative(text)
+            flag = f"{FLAG} {alternative.label}"
+            if alternative.label in labels:
+                raise ScenarioError("label given twice; give each alternative once, its "
+                                    "changes separated by commas", flag)
+            labels.add(alternative.label)
+            if alternative.label in taken:
+                raise ScenarioError(f"label is the name of {taken[alternative.label]}; "
+                                    "choose another label, so no reader takes one for the "
+                                    "other", flag)
             loaded = load_scenario(baseline, [*overrides, *alternative.changes])
         except ScenarioError as error:
             errors.extend(error.errors)
@@ -134,7 +122,7 @@ def load_alternatives(baseline: str, alternatives: Sequence[Alternative],
         given = ", ".join(f"{change.key}={change.value}" for change in alternative.changes)
         scenarios.append(dataclasses.replace(
             loaded, name=alternative.label,
-            description=f"{loaded.name} with {given} ({FLAG} {alternative.label})."))
+            description=f"{loaded.name} with {given} ({flag})."))
     if errors:
         raise ScenarioError.combine(errors)
     return scenarios

@@ -37,7 +37,7 @@ from bipsim.validation import report as validation_report
 from bipsim.validation.criteria import load_criteria
 
 from . import compare, compare_report, sweep, sweep_report
-from .alternatives import load_alternatives, parse_alternatives
+from .alternatives import load_alternatives
 from .arguments import DEFAULT_REPS, DEFAULT_SEED, DEFAULT_UNCERTAINTY, PLAN_OPTIONS
 from .designs import grid_design, lever_factors, parse_bounds, parse_grid, sample_design
 from .engine import RunError, StoppedError, execute
@@ -62,8 +62,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         taken = {listed.name: f"the scenario file {listed.path}"
                  for listed in available_scenarios()}
         taken |= {s.name: f"the scenario {s.name} on this command line" for s in scenarios}
-        scenarios += load_alternatives(args.scenarios[0],
-                                       parse_alternatives(args.alt, taken), common)
+        scenarios += load_alternatives(args.alt, args.scenarios[0], taken, common)
     plan = compare.plan_compare(scenarios, _or(args.reps, DEFAULT_REPS["compare"]),
                                 _base_seed(args),
                                 args.uncertainty or DEFAULT_UNCERTAINTY["compare"])
