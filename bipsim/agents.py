@@ -207,6 +207,11 @@ class CitizenSet:
         order = np.argsort(cols["uid"], kind="stable")
         return {k: v[order] for k, v in cols.items()}
 
+    def leavers(self, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+        """The named columns of every citizen who has left, in order of leaving."""
+        return {k: np.concatenate([part[k] for part in self._archive])
+                if self._archive else self._store[k][:0].copy() for k in names}
+
     def archived_row(self, uid: int) -> dict[str, np.ndarray] | None:
         """Final state of a citizen who has left, or None."""
         for part in self._archive:

@@ -20,8 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .agents import BELIEF_ANSWERS, STATUS_NAMES
+from .budget import YEARLY
+from .experiments.compare import SERIES as COMPARE_SERIES
 from .indicators import INDICATORS, LABELS_EN
 from .outcomes import OUTCOMES
+from .rules.costs import COST_KINDS
 
 
 @dataclass(frozen=True)
@@ -92,10 +95,17 @@ _FLOWS = {
     "other_benefit": ("moves to another benefit", "citizens"),
     "caseworker_changes": ("caseworker changes (one per citizen whose caseworker changed)",
                            "changes"),
-    "cost_dkk": ("public cost: benefit, activities and occupied caseworker posts", "DKK"),
+    "cost_dkk": ("public cost of every kind below (benefit, activities, caseworker posts, "
+                 "training)", "DKK"),
+    **{f"cost_{kind}_dkk": (f"public cost, {what}, in whole DKK", "DKK")
+       for kind, what in COST_KINDS.items()},
+    "returns": ("job and education leavers back on benefit (budget accounting only, "
+                "bipsim/budget.py)", "citizens"),
+    "benefit_avoided_dkk": ("benefit not paid to job and education leavers off benefit "
+                            "(benefit_dkk x n_off_benefit_after_exit, whole DKK)", "DKK"),
 }
 _CUMULATED = ("job", "education", "other_benefit", "entrants", "company_starts",
-              "caseworker_changes", "cost_dkk")
+              "caseworker_changes", "cost_dkk", *(f"cost_{kind}_dkk" for kind in COST_KINDS))
 
 WEEKLY: dict[str, Column] = {
     "week": Column("week of the run; 0 is the state before the first step", "week"),
@@ -120,6 +130,10 @@ WEEKLY: dict[str, Column] = {
     **{f"new_{k}": Column(f"{what} this week", unit) for k, (what, unit) in _FLOWS.items()},
     **{f"cum_{k}": Column(f"{_FLOWS[k][0]} from week 1 to this week", _FLOWS[k][1])
        for k in _CUMULATED},
+    "n_off_benefit_after_exit": Column(
+        "citizens who left for a job or education and are off benefit this week, net of "
+        "returns (budget accounting: the benefit-weeks avoided this week)", "citizens"),
+    "cum_benefit_avoided_dkk": Column("benefit avoided from week 1 to this week", "DKK"),
     **_indicators("mean latent score of citizens on benefit: {}", "SD among entrants",
                   "mean_"),
 }
@@ -180,6 +194,14 @@ SURVEY: dict[str, Column] = {
                   "steps): {}", "answer 1-5"),
 }
 
+BUDGET: dict[str, Column] = {
+    "year": Column("budget year: weeks 52(y-1)+1 to 52y (the last may be shorter)", ""),
+    "first_week": Column("first week of the year", "week"),
+    "last_week": Column("last week of the year", "week"),
+    **{name: Column(f"{what}, summed over the year's weeks", unit)
+       for name, (_, what, unit) in YEARLY.items()},
+}
+
 SUMMARY: dict[str, Column] = {
     "scenario": Column("scenario name", ""),
     "seed": Column("seed of the run", ""),
@@ -195,6 +217,12 @@ SUMMARY: dict[str, Column] = {
     **{f"outcomes.{k}": c for k, c in _outcomes("; null where undefined").items()},
     **{f"definitions.{k}": Column(f"definition of outcomes.{k}, in words", "")
        for k in OUTCOMES},
+    "budget.per_year": Column("the rows of budget.csv, one object per budget year", ""),
+    **{f"budget.by_kind.{name}": Column(f"{what} over the run", "DKK")
+       for name, (_, what, _) in YEARLY.items() if name.startswith("cost_")},
+    "budget.benefit_avoided_dkk": Column("benefit avoided by job and education exits over "
+                                         "the run, net of returns", "DKK"),
+    "budget.accounting": Column("how the benefit saved is counted, in words", ""),
 }
 
 _RUN_ID = {
@@ -225,6 +253,7 @@ TABLES: dict[str, Table] = {
                     "weeks; no file when the scenario has no survey)", SURVEY),
     "summary": Table(("summary.json",), "bipsim run",
                      "one run: the summary outcomes (keys as dotted paths)", SUMMARY),
+    "budget": Table(("budget.csv",), "bipsim run", "one budget year of the run", BUDGET),
     "compare_results": Table(
         ("results.csv", "results.parquet"), "bipsim compare", "one run",
         {**_RUN_ID, "scenario": Column("scenario label (the first is the baseline)", ""),
@@ -241,8 +270,7 @@ TABLES: dict[str, Table] = {
         ("weekly.parquet",), "bipsim compare", "one week of one run",
         {**_RUN_ID, "scenario": Column("scenario label", ""),
          "replicate": Column("replicate index", ""),
-         **{k: WEEKLY[k] for k in ("week", "n_on_benefit", "cum_job", "cum_education",
-                                   "cum_other_benefit", "cum_cost_dkk")}}),
+         **{k: WEEKLY[k] for k in ("week", *COMPARE_SERIES)}}),
     "compare_outcomes": Table(
         ("outcomes.csv",), "bipsim compare", "one outcome of one scenario",
         {"scenario": Column("scenario label", ""), **_OUTCOME_KEY, **_INTERVAL}),
@@ -332,6 +360,49 @@ TABLES: dict[str, Table] = {
         ("values.csv",), "bipsim validate", "one pattern in one world",
         {"id": Column("the pattern's id", ""), "world": Column("the world (replicate)", ""),
          "value": Column("the pattern's statistic in that world", "the statistic's unit")}),
+    "compare_budget": Table(
+        ("budget.csv",), "bipsim compare", "one measure of one alternative in one budget "
+        "year, alternative minus baseline (bipsim/experiments/yearly.py)",
+        {"alternative": Column("the alternative scenario's label", ""),
+         "year": BUDGET["year"], "first_week": BUDGET["first_week"],
+         "last_week": BUDGET["last_week"],
+         "measure": Column("extra_cost_dkk (activities, caseworker posts, training; no "
+                           "benefit), extra_job_entries, extra_education_entries, "
+                           "benefit_saved_dkk, net_cost_dkk (extra cost - benefit saved), "
+                           "cumulative_net_cost_dkk (net cost from year 1 to this year)", ""),
+         "chance_mean": Column("mean paired difference at the central parameter values",
+                               "the measure's unit (DKK or citizens)"),
+         "chance_low": Column("lower end of its 95 % t interval (chance only)",
+                              "the measure's unit"),
+         "chance_high": Column("upper end of its 95 % t interval (chance only)",
+                               "the measure's unit"),
+         "chance_n": Column("pairs at the central values", "runs"),
+         "parameters_mean": Column("mean paired difference over the plausible worlds",
+                                   "the measure's unit"),
+         "parameters_low": Column("2.5 % quantile of the difference over the worlds",
+                                  "the measure's unit"),
+         "parameters_high": Column("97.5 % quantile of the difference over the worlds",
+                                   "the measure's unit"),
+         "parameters_sd": Column("standard deviation of the difference over the worlds",
+                                 "the measure's unit"),
+         "n_worlds": Column("worlds with the difference defined", "worlds")},
+        notes=("the parameters_ columns and n_worlds with --uncertainty parameters only",)),
+    "compare_payback": Table(
+        ("payback.csv",), "bipsim compare", "one alternative on one basis: when the reform "
+        "has paid for itself (net public cost from year 1 on at most 0)",
+        {"alternative": Column("the alternative scenario's label", ""),
+         "basis": Column("chance: the pairs at the central parameter values; parameters: "
+                         "the plausible worlds", ""),
+         "paid_back_y1": Column("share of pairs paid back by the end of year 1 (one such "
+                                "column per budget year: paid_back_y2, ...)", "share"),
+         "payback_year_median": Column("median payback year over the pairs; inf when not "
+                                       "within the horizon", "year"),
+         "payback_year_low": Column("2.5 % quantile of the payback year (an observed year)",
+                                    "year"),
+         "payback_year_high": Column("97.5 % quantile of the payback year; inf when not "
+                                     "within the horizon", "year"),
+         "pairs": Column("pairs (seeds or worlds)", "runs")},
+        notes=("one paid_back_y column per budget year of the run",)),
     "compare_costs": Table(
         ("costs.csv",), "bipsim compare", "one alternative against the baseline",
         {"alternative": Column("the alternative scenario's label", ""),

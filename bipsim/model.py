@@ -29,6 +29,7 @@ import pandas as pd
 
 from . import parameters
 from .agents import BELIEF_ANSWERS, NEVER, STATUS_NAMES, WORKING_COLUMNS, CitizenSet
+from .budget import with_ledger
 from .indicators import INDICATORS, readiness_weights
 from .live import set_lever
 from .population import (
@@ -39,7 +40,7 @@ from .population import (
     draw_time_on_benefit,
     draw_traits,
 )
-from .rules.costs import account_costs
+from .rules.costs import COST_FLOWS, account_costs
 from .rules.exits import leave_benefit
 from .rules.inflow import admit_entrants
 from .rules.interventions import end_activities, initial_activities, start_activities
@@ -65,9 +66,9 @@ WEEK: tuple[Callable[[BipModel], None], ...] = (
 #: Weekly flows reset to 0 at the start of each week.
 FLOWS = ("new_entrants", "new_caseworkers_leaving", "new_reorganisations", "new_meetings",
          "new_company_starts", "new_other_starts", "new_job", "new_education",
-         "new_other_benefit", "new_caseworker_changes", "new_cost_dkk")
+         "new_other_benefit", "new_caseworker_changes", "new_cost_dkk", *COST_FLOWS)
 CUMULATED = ("new_job", "new_education", "new_other_benefit", "new_entrants",
-             "new_company_starts", "new_caseworker_changes", "new_cost_dkk")
+             "new_company_starts", "new_caseworker_changes", "new_cost_dkk", *COST_FLOWS)
 
 
 class BipModel(mesa.Model):
@@ -293,8 +294,10 @@ class BipModel(mesa.Model):
 
     # --- tables ------------------------------------------------------------------------
     def weekly(self) -> pd.DataFrame:
-        """The weekly model-level series, one row per week from week 0."""
-        return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        """The weekly model-level series, one row per week from week 0, with the
+        benefit that job and education exits avoid (:func:`bipsim.budget.with_ledger`)."""
+        return with_ledger(self, self.datacollector.get_model_vars_dataframe()
+                           .reset_index(drop=True))
 
     def citizen_table(self) -> pd.DataFrame:
         """One row per citizen ever present: final state, exit, interventions, costs."""

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from . import formatting
+from . import budget, formatting
 from .errors import InputError
 from .outcomes import OUTCOMES, summarise
 from .provenance import manifest
@@ -270,7 +270,8 @@ def write_run(model: BipModel, scenario: Scenario, folder: Path, timings: dict[s
               plot: Callable[..., list[Path]] | None = None,
               excel_csv: bool = False) -> dict[str, Any]:
     """Write every output of a finished run into ``folder``; returns the summary.
-    ``excel_csv``: ``weekly.csv`` also as ``weekly.da.csv`` for a Danish Excel."""
+    ``excel_csv``: ``weekly.csv`` and ``budget.csv`` also as ``*.da.csv`` for a Danish
+    Excel."""
     weekly = model.weekly()
     citizens = model.citizen_table()
     summary = summarise(model, citizens, weekly)
@@ -286,11 +287,16 @@ def write_run(model: BipModel, scenario: Scenario, folder: Path, timings: dict[s
     panel = model.survey_panel()
     if not panel.empty:
         panel.to_parquet(folder / "survey.parquet", index=False)
+    yearly = budget.yearly(weekly)
+    yearly.to_csv(folder / "budget.csv", index=False)
+    if excel_csv:
+        (folder / "budget.da.csv").write_bytes(formatting.excel_csv(yearly))
     timeline = _timeline_record(scenario)
     (folder / "summary.json").write_text(json.dumps(
         {"scenario": scenario.name, "seed": model.p["seed"], "weeks": model.p["weeks"],
          **timeline, "outcomes": summary,
-         "definitions": {k: o.doc for k, o in OUTCOMES.items()}},
+         "definitions": {k: o.doc for k, o in OUTCOMES.items()},
+         "budget": budget.summary_block(weekly)},
         indent=2, ensure_ascii=False), encoding="utf-8")
     if plot is not None:
         started = dt.datetime.now()

@@ -32,12 +32,13 @@ from bipsim.scenario import Scenario, ScenarioError
 from bipsim.uncertainty import planning
 from bipsim.uncertainty.worlds import WorldsSummary, summarise_worlds
 
-from . import tables
+from . import tables, yearly
 from .plan import Plan, RunSpec, replicate_seeds
 from .stats import Interval, fieller_ratio, mean_interval, paired_difference
 
-#: Weekly columns each run keeps, for the plots over time.
-SERIES = ("n_on_benefit", "cum_job", "cum_education", "cum_other_benefit", "cum_cost_dkk")
+#: Weekly columns each run keeps, for the plots over time and the budget years.
+SERIES = tuple(dict.fromkeys(("n_on_benefit", "cum_job", "cum_education", "cum_other_benefit",
+                              "cum_cost_dkk", *yearly.SERIES)))
 #: Outcomes in the printed tables and the difference plot (every outcome is in the CSVs).
 KEY_OUTCOMES = ("share_job_12m", "exits_job", "exits_education", "exits_other_benefit",
                 "share_still_on_benefit", "mean_weeks_on_benefit",
@@ -105,6 +106,8 @@ class Comparison:
             per extra job entry with Fieller's interval.
         worlds: The differences over plausible worlds (``--uncertainty
             parameters``), else None.
+        budget: The budget per year and the payback (:mod:`.yearly`), if the runs
+            kept the weekly series it needs.
     """
 
     plan: Plan
@@ -114,6 +117,7 @@ class Comparison:
     differences: pd.DataFrame
     costs: pd.DataFrame
     worlds: WorldsSummary | None = None
+    budget: yearly.YearlyBudget | None = None
 
     @property
     def baseline(self) -> str:
@@ -153,7 +157,9 @@ def analyse(plan: Plan, records: list[dict[str, Any]]) -> Comparison:
     return Comparison(plan, results,
                       weekly_table(plan, [r for r in records if r["run_id"] in central_ids]),
                       pd.DataFrame(outcome_rows), pd.DataFrame(diff_rows),
-                      pd.DataFrame(cost_rows), _worlds(plan, results))
+                      pd.DataFrame(cost_rows), _worlds(plan, results),
+                      yearly.analyse_years(plan, records)
+                      if set(yearly.SERIES) <= set(plan.series) else None)
 
 
 def _worlds(plan: Plan, results: pd.DataFrame) -> WorldsSummary | None:

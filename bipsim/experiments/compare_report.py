@@ -9,6 +9,8 @@ Files written into the experiment folder (besides ``plan.json`` and ``runs/``):
 | ``outcomes.csv`` | per scenario and outcome: mean, 95 % interval, sd, n |
 | ``differences.csv`` | per alternative and outcome: paired difference to baseline, intervals |
 | ``costs.csv`` | per alternative: extra job entries, extra cost, cost per extra job entry |
+| ``budget.csv`` | per alternative, budget year and measure: extra cost, entries, benefit saved |
+| ``payback.csv`` | per alternative: share paid back by each year's end, payback year |
 | ``summary.txt`` | the printed tables |
 | ``over_time.png``, ``differences.png`` | the plots |
 | ``report.html`` | everything above in one self-contained file |
@@ -35,7 +37,7 @@ from bipsim.timeline import Timeline
 from bipsim.uncertainty import planning
 from bipsim.uncertainty import report as uncertainty_report
 
-from . import figures
+from . import figures, yearly_report
 from .compare import KEY_OUTCOMES, Comparison
 from .report import Section, html_page
 from .stats import Interval
@@ -83,6 +85,8 @@ def text_tables(comp: Comparison) -> list[Table]:
         tables += uncertainty_report.text_tables(
             comp.differences, comp.worlds, comp.alternatives, comp.baseline, KEY_OUTCOMES[:-1],
             reps, comp.plan.reps)
+    if comp.budget is not None:
+        tables += yearly_report.text_tables(comp.budget, comp.baseline)
     return tables
 
 
@@ -98,6 +102,9 @@ def write_outputs(comp: Comparison, store: RunStore, subtitle: str, footer: str,
     out.table("differences.csv", uncertainty_report.differences_csv(
         _labelled(comp.differences), comp.worlds))
     out.table("costs.csv", comp.costs)
+    if comp.budget is not None:
+        out.table("budget.csv", comp.budget.years)
+        out.table("payback.csv", comp.budget.payback)
     out.text("summary.txt", text_tables(comp))
     over_time = figures.png(figures.comparison_over_time(
         comp.weekly, comp.baseline, comp.alternatives, comp.plan.reform_weeks()))
@@ -157,6 +164,8 @@ def report_html(comp: Comparison, over_time: bytes, forest: bytes, subtitle: str
         Section("Cost per extra job entry", "", display_costs(comp),
                 caption="Extra total public cost (benefit, activities, caseworkers) over "
                         "extra job entries, both against the baseline over the whole run."),
+        *(yearly_report.sections(comp.budget, comp.baseline) if comp.budget is not None
+          else []),
         *(uncertainty_report.sections(comp.differences, comp.worlds, comp.alternatives,
                                       comp.baseline, KEY_OUTCOMES[:-1], _chance_reps(comp),
                                       plan.reps, images or {})
