@@ -9,9 +9,9 @@ education in week ``t`` avoids ``benefit_dkk`` in every week from ``t + 1`` to t
 end of the run in which the citizen is off benefit. A move to another benefit
 avoids nothing (it is still public support, costed like kontanthjælp). With a
 closed cohort or ``rate`` inflow, where the reform does not change who enters, the
-difference between two scenarios' avoided benefit-weeks is exactly the difference
-in weeks of public support of the same citizens (tested), so the count agrees with
-the budget where the budget can tell.
+difference between two scenarios' avoided benefit-weeks is, without returns,
+exactly the difference in weeks of public support of the same citizens (tested on
+one run's identity), so the count agrees with the budget where the budget can tell.
 
 **Returns to benefit.** A job or an education does not always last: a share of the
 leavers (``return_share_job``, ``return_share_education``) comes back to benefit,

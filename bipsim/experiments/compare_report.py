@@ -203,6 +203,8 @@ def headline(comp: Comparison) -> str:
         text += " (at the central parameter values; intervals from chance only)."
         if comp.worlds is not None:
             text += " " + uncertainty_report.headline(comp.worlds, row.alternative)
+        if comp.budget is not None:
+            text += " " + yearly_report.headline(comp.budget, row.alternative)
         paragraphs.append(text)
     return "\n\n".join(paragraphs)
 

@@ -63,6 +63,12 @@ def payback_text(budget: YearlyBudget, label: str, basis: str) -> str:
             f"of {row['pairs']} {pairs}; median payback: {median} (95 %: {low} to {high}).")
 
 
+def headline(budget: YearlyBudget, label: str) -> str:
+    """The payback sentence of the widest basis, for the report's summary."""
+    basis = _bases(budget)[-1]
+    return f"Budget ({COVERS[basis].split(':')[0]}): " + payback_text(budget, label, basis)
+
+
 def text_tables(budget: YearlyBudget, baseline: str) -> list[Table]:
     """The printed budget: per alternative and basis, the years; payback below."""
     tables = []
