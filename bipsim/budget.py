@@ -112,20 +112,25 @@ def year_spans(weeks: int) -> list[tuple[int, int, int]]:
             for y in range(-(-weeks // YEAR_WEEKS))]
 
 
-#: Per-year columns: name -> (weekly flow summed over the year's weeks, meaning, unit).
-YEARLY: dict[str, tuple[str, str, str]] = {
-    **{f"cost_{kind}_dkk": (f"new_cost_{kind}_dkk", f"public cost: {what}", "DKK")
-       for kind, what in COST_KINDS.items()},
-    "cost_dkk": ("new_cost_dkk", "public cost of every kind", "DKK"),
-    "job_entries": ("new_job", "exits to a job", "citizens"),
-    "education_entries": ("new_education", "exits to education", "citizens"),
-    "returns": ("new_returns", "job and education leavers back on benefit (accounting)",
-                "citizens"),
-    "benefit_weeks_avoided": ("n_off_benefit_after_exit", "citizen-weeks off benefit after "
-                              "an exit to job or education, net of returns",
-                              "citizen-weeks"),
-    "benefit_avoided_dkk": ("new_benefit_avoided_dkk", "benefit not paid in those weeks",
-                            "DKK"),
+#: Per-year columns: name -> (weekly flow summed over the year's weeks, short label,
+#: meaning, unit).
+YEARLY: dict[str, tuple[str, str, str, str]] = {
+    **{f"cost_{kind}_dkk": (f"new_cost_{kind}_dkk", label, f"public cost: {COST_KINDS[kind]}",
+                            "DKK")
+       for kind, label in (("benefit", "benefit paid"), ("company", "company placements"),
+                           ("other", "other activities"), ("caseworkers", "caseworker posts"),
+                           ("training", "expectations training"))},
+    "cost_dkk": ("new_cost_dkk", "total public cost", "public cost of every kind", "DKK"),
+    "job_entries": ("new_job", "job entries", "exits to a job", "citizens"),
+    "education_entries": ("new_education", "education entries", "exits to education",
+                          "citizens"),
+    "returns": ("new_returns", "back on benefit", "job and education leavers back on benefit "
+                "(accounting)", "citizens"),
+    "benefit_weeks_avoided": ("n_off_benefit_after_exit", "benefit-weeks avoided",
+                              "citizen-weeks off benefit after an exit to job or education, "
+                              "net of returns", "citizen-weeks"),
+    "benefit_avoided_dkk": ("new_benefit_avoided_dkk", "benefit avoided",
+                            "benefit not paid in those weeks", "DKK"),
 }
 
 
@@ -141,7 +146,7 @@ def yearly(weekly: pd.DataFrame) -> pd.DataFrame:
     for year, first, last in year_spans(weeks):
         span = weekly.iloc[first:last + 1]
         rows.append({"year": year, "first_week": first, "last_week": last,
-                     **{name: float(span[flow].sum()) for name, (flow, _, _) in YEARLY.items()}})
+                     **{name: float(span[flow].sum()) for name, (flow, *_) in YEARLY.items()}})
     return pd.DataFrame(rows, columns=["year", "first_week", "last_week", *YEARLY])
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -17,6 +18,9 @@ from rich.table import Table
 from .options import overrides
 from .scenario import load_scenario
 from .scenario_commands import resolved_yaml
+
+if TYPE_CHECKING:
+    from .model import BipModel
 
 #: Runs projected to take longer than this show a progress bar.
 PROGRESS_AFTER_S = 3.0
@@ -59,11 +63,31 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = write_run(model, scenario, tmp, timings, argv=args.argv, plot=plot,
                             excel_csv=args.excel_csv)
         table = summary_table(scenario.name, model.p["seed"], model.p["weeks"], summary)
+        budget = budget_table(model)
         with open(tmp / "summary.txt", "w", encoding="utf-8") as f:
-            Console(file=f, width=110).print(table)
-    console.print(table)
+            Console(file=f, width=110).print(table, budget)
+    console.print(table, budget)
     console.print(f"Results in [bold]{folder}[/bold]")
     return 0
+
+
+def budget_table(model: BipModel) -> Table:
+    """The public cost per budget year and by kind, and the benefit that job and
+    education exits avoided (``budget.csv``), as a readable table."""
+    from .budget import YEAR_WEEKS, YEARLY, yearly
+    from .formatting import dkk
+
+    frame = yearly(model.weekly())
+    table = Table(title="Budget per year (year 1 = weeks 1-52; benefit avoided by job and "
+                        "education exits, net of returns to benefit)", title_justify="left")
+    table.add_column("", no_wrap=True)
+    for row in frame.itertuples(index=False):
+        weeks = row.last_week - row.first_week + 1
+        table.add_column(f"year {row.year}" + (f" ({weeks} weeks)" if weeks < YEAR_WEEKS
+                                                else ""), justify="right")
+    for name, (_, label, _, unit) in YEARLY.items():
+        table.add_row(label, *(dkk(v) if unit == "DKK" else f"{v:,.0f}" for v in frame[name]))
+    return table
 
 
 def summary_table(name: str, seed: int, weeks: int, summary: dict) -> Table:

@@ -199,7 +199,7 @@ BUDGET: dict[str, Column] = {
     "first_week": Column("first week of the year", "week"),
     "last_week": Column("last week of the year", "week"),
     **{name: Column(f"{what}, summed over the year's weeks", unit)
-       for name, (_, what, unit) in YEARLY.items()},
+       for name, (_, _, what, unit) in YEARLY.items()},
 }
 
 SUMMARY: dict[str, Column] = {
@@ -219,7 +219,7 @@ SUMMARY: dict[str, Column] = {
        for k in OUTCOMES},
     "budget.per_year": Column("the rows of budget.csv, one object per budget year", ""),
     **{f"budget.by_kind.{name}": Column(f"{what} over the run", "DKK")
-       for name, (_, what, _) in YEARLY.items() if name.startswith("cost_")},
+       for name, (_, _, what, _) in YEARLY.items() if name.startswith("cost_")},
     "budget.benefit_avoided_dkk": Column("benefit avoided by job and education exits over "
                                          "the run, net of returns", "DKK"),
     "budget.accounting": Column("how the benefit saved is counted, in words", ""),
