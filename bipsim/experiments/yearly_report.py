@@ -78,6 +78,8 @@ def text_tables(budget: YearlyBudget, baseline: str) -> list[Table]:
                 display_years(budget, label, basis),
                 f"Budget per year, {label} - {baseline} ({COVERS[basis]})\n"
                 + payback_text(budget, label, basis), words=("year",)))
+    if tables:  # how it is counted, once, below the last table
+        tables[-1].caption, tables[-1].caption_justify = READING, "left"
     return tables
 
 
