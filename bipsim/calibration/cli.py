@@ -143,7 +143,10 @@ def _new_setup(args: argparse.Namespace) -> dict[str, Any]:
     targets = load_targets(targets_file)
     scenario = load_scenario(args.scenario or "bip_study", args.set or [])
     return {"settings_version": SETTINGS_VERSION, "settings": dataclasses.asdict(settings),
-            "check_reps": check_reps, "targets_file": targets_file,
+            "check_reps": check_reps,
+            # as given, or the shipped file by its place in the repository (not this
+            # machine's path: the fit's record is shipped)
+            "targets_file": args.targets or "calibration/targets.yaml",
             "targets": [dataclasses.asdict(t) for t in targets],
             "priors": [dataclasses.asdict(p) for p in calibrated_priors()],
             "scenario": scenario.name, "scenario_files": scenario.files,
@@ -271,7 +274,9 @@ def _write(folder: Path, setup: dict[str, Any], posterior: Any, targets: list,
     settings = posterior.settings
     ident = posterior.identification()
     meta = {
-        "method": "ABC-SMC (pyabc), executor-independent ordered sampler",
+        "method": "ABC-SMC (pyabc), executor-independent ordered sampler; every study "
+                  "within the final epsilon weighted by multiple importance sampling over "
+                  "all generations' proposals, then regression-adjusted",
         "scenario": setup["scenario"], "targets_file": setup["targets_file"],
         "seed": settings.seed, "settings": dataclasses.asdict(settings),
         "epsilon_floor": round(posterior.epsilon_floor, 4),

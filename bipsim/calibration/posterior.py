@@ -31,6 +31,7 @@ from scipy.stats import chi2
 
 from .adjust import kernel_weights, regression_adjust
 from .priors import Prior
+from .reweight import effective_size, mixture_weights
 from .sampler import RUNS_PER_GENERATION, OrderedSampler, ReplayModel, Request, Simulate
 from .settings import Settings
 from .targets import Target
@@ -73,9 +74,10 @@ class Posterior:
 
     Attributes:
         priors: The calibrated parameters' priors, in order.
-        particles: The final population: one row per particle, the parameters on
-            their own scale as sampled, ``weight`` (sums to 1), ``distance``, and the
-            simulated statistics.
+        particles: Every study of the fit within the final epsilon: one row per
+            particle, the parameters on their own scale as sampled, ``weight`` (sums
+            to 1, :mod:`.reweight`), ``distance``, ``generation``, and the simulated
+            statistics.
         draws: Equally weighted draws (systematic resampling of the particles, in
             random order): ``draw``, ``particle`` and the parameters (adjusted, if
             ``adjusted``).
@@ -86,6 +88,9 @@ class Posterior:
         adjusted: Whether the draws are regression-adjusted.
         predictive_stats: Per particle (index), the statistics of a study at its
             draw values: its own study, or a new one at the adjusted values.
+        studies: Studies the fit made (the pool the particles are taken from).
+        ess: Effective sample size of the weights the draws are resampled with
+            (importance weights, times the adjustment's kernel if adjusted).
     """
 
     priors: list[Prior]
@@ -96,6 +101,8 @@ class Posterior:
     settings: Settings
     adjusted: bool = False
     predictive_stats: pd.DataFrame | None = None
+    studies: int = 0
+    ess: float = 0.0
 
     @property
     def names(self) -> list[str]:
@@ -112,7 +119,8 @@ class Posterior:
         if self.predictive_stats is not None:
             return self.predictive_stats.loc[self.draws.particle].reset_index(drop=True)
         stats = [c for c in self.particles.columns
-                 if c not in self.names and c not in ("particle", "weight", "distance")]
+                 if c not in self.names
+                 and c not in ("particle", "weight", "distance", "generation")]
         return self.particles.loc[self.draws.particle, stats].reset_index(drop=True)
 
     def central(self) -> dict[str, float]:
@@ -210,27 +218,34 @@ class _FlooredQuantileEpsilon(pyabc.QuantileEpsilon):
 
 def _posterior(priors: list[Prior], targets: Sequence[Target], sampler: OrderedSampler,
                history: Any, floor: float, settings: Settings) -> Posterior:
-    sample = sampler.last_sample
-    if sample is None or not sample.accepted_particles:
-        raise RuntimeError("the fit produced no population")
-    particles = sample.accepted_particles
-    weights = np.array([p.weight for p in particles], dtype=float)
-    weights /= weights.sum()
-    rows = []
-    for k, particle in enumerate(particles):
-        theta = {p.name: p.value(particle.parameter[p.name]) for p in priors}
-        rows.append({"particle": k, **theta, "weight": weights[k],
-                     "distance": particle.distance, **particle.sum_stat})
-    frame = pd.DataFrame(rows).set_index("particle", drop=False)
+    """The particles: every study of the fit within the final epsilon, weighted by
+    multiple importance sampling over all generations' proposals (:mod:`.reweight`),
+    then regression-adjusted (:mod:`.adjust`) and resampled into equal-weight draws."""
+    epsilon = float(history.get_all_populations().epsilon.iloc[-1])
     names = [p.name for p in priors]
+    pool = sampler.pool
+    dist = np.array([distance(targets, stats) for _, _, stats in pool])
+    accepted = dist <= epsilon
+    if not accepted.any():
+        raise RuntimeError("the fit produced no population")
+    coords_all = np.array([[pars[name] for name in names] for _, pars, _ in pool])
+    mis = mixture_weights(coords_all, np.array([t for t, _, _ in pool]), accepted, history,
+                          names, np.array([p.bounds for p in priors]), settings.seed)
+    picked_rows = np.flatnonzero(accepted)
+    weights = mis[picked_rows]
+    stats_of = [pool[i][2] for i in picked_rows]
+    rows = []
+    for k, i in enumerate(picked_rows):
+        theta = {p.name: p.value(c) for p, c in zip(priors, coords_all[i], strict=True)}
+        rows.append({"particle": k, **theta, "weight": weights[k], "distance": dist[i],
+                     "generation": pool[i][0], **stats_of[k]})
+    frame = pd.DataFrame(rows).set_index("particle", drop=False)
     values = frame[names].copy()
     adjusted = False
-    epsilon = float(history.get_all_populations().epsilon.iloc[-1])
     if settings.adjust:
         kernel = kernel_weights(frame.distance.to_numpy(dtype=float), epsilon, weights)
-        coords = np.array([[p.coordinate(v) for p, v in zip(priors, row, strict=True)]
-                           for row in values.to_numpy()])
-        z = np.array([z_scores(targets, particle.sum_stat) for particle in particles])
+        coords = coords_all[picked_rows]
+        z = np.array([z_scores(targets, stats) for stats in stats_of])
         noise = np.random.default_rng(np.random.SeedSequence([settings.seed, 19]))
         errors = noise.standard_normal(z.shape) * [t.kind == "estimate" for t in targets]
         moved, adjusted = regression_adjust(coords, np.array([p.bounds for p in priors]), z,
@@ -239,6 +254,7 @@ def _posterior(priors: list[Prior], targets: Sequence[Target], sampler: OrderedS
             weights = kernel
             values[:] = [[p.value(c) for p, c in zip(priors, row, strict=True)]
                          for row in moved]
+    ess = effective_size(weights)  # of the weights the draws are resampled with
     rng = np.random.default_rng(np.random.SeedSequence([settings.seed, 7]))
     positions = (rng.random() + np.arange(settings.draws)) / settings.draws
     picked = np.minimum(np.searchsorted(np.cumsum(weights), positions), len(weights) - 1)
@@ -256,4 +272,5 @@ def _posterior(priors: list[Prior], targets: Sequence[Target], sampler: OrderedS
         "ess": [sampler.ess[t] for t in pops.index],
     })
     generations["acceptance_rate"] = generations.accepted / generations.evaluated
-    return Posterior(priors, frame, draws, generations, floor, settings, adjusted)
+    return Posterior(priors, frame, draws, generations, floor, settings, adjusted,
+                     studies=len(pool), ess=ess)

@@ -118,13 +118,20 @@ def write_report(folder: Path, posterior: Posterior, targets: Sequence[Target],
         "Distance: the length of the vector of target z-scores (gap in stated standard "
         "errors; one-sided for bounds). Floor: the radius that Gaussian errors of the stated "
         "size stay inside with 95 % probability.", "",
-        ("The final population is regression-adjusted (local-linear, Beaumont et al. 2002): "
+        f"The particles are every study of the fit within the final epsilon "
+        f"({posterior.generations.epsilon.iloc[-1]:.3g}): {len(posterior.particles)} of "
+        f"{posterior.studies}, from every generation, each weighted by its prior density "
+        "over the mixture of all generations' proposals (multiple importance sampling; "
+        "pyabc's own weights of the last generation degenerate in 13 dimensions). "
+        f"Effective sample size of the weights the draws come from: {posterior.ess:.0f}.", "",
+        ("The particles are regression-adjusted (local-linear, Beaumont et al. 2002): "
          "each parameter is moved along its regression on the z-scores to where they equal "
          "a draw of the targets' stated errors, so the posterior keeps the targets' "
          "uncertainty instead of treating them as exact; the posterior predictive below "
          "comes from new studies at the adjusted draws." if posterior.adjusted else
-         "The draws are the accepted particles, not adjusted."), "",
+         "The draws are the particles, not adjusted."), "",
         "## Generations", "",
+        "pyabc's generations (ESS: of pyabc's weights of that generation's population):", "",
         "| generation | epsilon | accepted | evaluated | simulated | acceptance rate | ESS |",
         "|---|---|---|---|---|---|---|",
     ]

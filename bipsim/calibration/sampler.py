@@ -109,6 +109,9 @@ class OrderedSampler(pyabc.sampler.Sampler):
         self.ess: dict[int, float] = {}
         #: The last population sampled (its particles' weights are normalised by pyabc).
         self.last_sample: pyabc.Sample | None = None
+        #: Every study made: (generation, proposal on the sampling coordinates,
+        #: statistics), accepted or not, in run-id order (see :mod:`.reweight`).
+        self.pool: list[tuple[int, dict[str, float], dict[str, float]]] = []
         self._last_rate = 1.0
 
     def sample_until_n_accepted(self, n: int, simulate_one: Callable, t: int, *,
@@ -138,6 +141,8 @@ class OrderedSampler(pyabc.sampler.Sampler):
             requests = [Request(self.run_id(t, i), self.to_theta(pars), self.study_seed(t, i))
                         for i, pars in zip(indices, proposals, strict=True)]
             results = self.simulate(requests)
+            self.pool.extend((t, dict(pars), result)
+                             for pars, result in zip(proposals, results, strict=True))
             made += size
             for i, result in zip(indices, results, strict=True):
                 particle = self._accept(simulate_one, t, i, result)

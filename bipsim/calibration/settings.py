@@ -24,9 +24,9 @@ class Settings:
     """
 
     seed: int = 2026
-    population: int = 100
-    generations: int = 3
-    max_simulations: int = 500
+    population: int = 200
+    generations: int = 8
+    max_simulations: int = 9000
     alpha: float = 0.5
     draws: int = 400
     adjust: bool = True
