@@ -51,12 +51,12 @@ def test_competing_risks_split_exits_by_hazard_share():
 
 
 def test_belief_answers_reproduce_t5_when_latent_belief_is_standard_normal():
-    """Readiness has SD 1 among entrants, so weight 0.6, optimism SD 0.5 and noise
-    SD sqrt(1 - 0.36 - 0.25) make the latent belief N(0, 1): the answers must then
-    split as the cut-points say (T5: 25/25/24/20/6 %)."""
+    """Readiness has SD 1 among entrants, so weight 0.6, optimism mean 0 and SD 0.5
+    and noise SD sqrt(1 - 0.36 - 0.25) make the latent belief N(0, 1): the answers
+    must then split as the cut-points say (T5: 25/25/24/20/6 %)."""
     n = 50_000
     m = BipModel(seed=103, n_citizens=n, n_jobcentres=1, caseload=25,
-                 belief_readiness_weight=0.6, optimism_sd=0.5,
+                 belief_readiness_weight=0.6, optimism_mean=0.0, optimism_sd=0.5,
                  belief_noise_sd=float(np.sqrt(1 - 0.36 - 0.25)))
     shares = np.bincount(m.citizens.belief, minlength=6)[1:] / n
     expected = np.diff(np.concatenate([[0], stats.norm.cdf(BELIEF_CUTS), [1]]))

@@ -103,8 +103,9 @@ def write_report(folder: Path, posterior: Posterior, targets: Sequence[Target],
     s = posterior.settings
     gens = posterior.generations
     reached = ("reached" if posterior.reached_floor else
-               "NOT reached (the simulation budget ended the fit first: the posterior is "
-               "wider than at the floor, i.e. conservative)")
+               "NOT reached: the simulation budget ended the fit first, so this is the "
+               "ABC posterior at the final epsilon, wider than at the floor; whether its "
+               "intervals cover as they claim is what simulation-based calibration checks")
     lines = [
         "# Calibration report", "",
         f"{meta.get('date', dt.date.today().isoformat())}. ABC-SMC (pyabc) of "
@@ -112,9 +113,12 @@ def write_report(folder: Path, posterior: Posterior, targets: Sequence[Target],
         f"seed {s.seed}: population {s.population}, at most {s.generations} generations and "
         f"{s.max_simulations} evaluations, epsilon the {s.alpha:g}-quantile of the last "
         f"population's distances, floor {posterior.epsilon_floor:.2f} ({reached}). "
-        f"{int(gens.simulated.sum())} simulated studies on {meta['executor']}; wall time "
-        f"{meta['minutes']:.1f} min, CPU time {meta['cpu_minutes']:.1f} min (this process and "
-        f"its workers). {s.draws} equally weighted draws in `posterior.parquet`.", "",
+        f"{int(gens.simulated.sum())} simulated studies; this session ("
+        f"{meta['studies_made']} made, {meta['studies_reused']} reused from the folder's run "
+        f"store, on {meta['executor']}) took {meta['minutes']:.1f} min wall, "
+        f"{meta['cpu_minutes']:.1f} min CPU (this process and its workers; a resumed fit's "
+        f"earlier sessions are not counted). {s.draws} equally weighted draws in "
+        "`posterior.parquet`.", "",
         "Distance: the length of the vector of target z-scores (gap in stated standard "
         "errors; one-sided for bounds). Floor: the radius that Gaussian errors of the stated "
         "size stay inside with 95 % probability.", "",
