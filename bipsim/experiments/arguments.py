@@ -15,7 +15,7 @@ from bipsim.options import Command
 #: Defaults of the options that define a plan (None on the parser, so ``--resume``
 #: can tell that they were not given).
 DEFAULT_SEED = 1
-DEFAULT_REPS = {"compare": 10, "sweep": 1, "validate": None}
+DEFAULT_REPS = {"compare": 40, "sweep": 1, "validate": None}
 #: Default of --uncertainty: a comparison carries its parameters' uncertainty; a sweep
 #: varies parameters on purpose and draws the others only when asked; validate takes
 #: the criteria file's.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 from rich.table import Table
@@ -39,11 +40,18 @@ def display(result: Validation) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _shown(file: str) -> str:
+    """``file`` relative to the working folder when inside it (a report that is shipped
+    names the criteria by their place in the repository, not this machine's path)."""
+    path = Path(file).resolve()
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else file
+
+
 def markdown(result: Validation, command: str) -> str:
     """The whole report as Markdown."""
     table = display(result)
     lines = ["# bipsim validation against published patterns", "",
-             INTRO.format(file=result.criteria.file, reps=result.plan.reps), "",
+             INTRO.format(file=_shown(result.criteria.file), reps=result.plan.reps), "",
              planning.describe_mode(result.plan.design.get("uncertainty")), "",
              f"Made with `{command}`.", "", _md_table(table), "", "## Patterns", ""]
     for row, pattern in zip(result.verdicts.itertuples(index=False),
