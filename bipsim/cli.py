@@ -25,6 +25,7 @@ from .calibration.cli import add_commands as add_calibrate
 from .dashboard.cli import add_commands as add_dashboard
 from .errors import run_guarded
 from .experiments.arguments import add_commands as add_experiments
+from .experiments.optimise_args import add_command as add_optimise
 from .options import Command, Parser
 from .scenario_commands import add_commands as add_scenario_commands
 
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_scenario_commands(sub)
     add_calibrate(sub)
     add_experiments(sub)
+    add_optimise(sub)
     add_dashboard(sub)
     return parser
 

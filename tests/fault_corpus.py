@@ -435,6 +435,13 @@ def compare(id: str, *argv: str, expect: tuple[str, ...] = ()) -> Case:
                 expect)
 
 
+def optimise(id: str, *argv: str, expect: tuple[str, ...] = (),
+             budget: tuple[str, ...] = ("--budget-per-year", "1e6")) -> Case:
+    """``bipsim optimise baseline ARGV`` (small, with a budget unless ``budget`` is ())."""
+    return Case(f"option-optimise-{id}", ("optimise", "baseline", *argv, *budget, "--weeks",
+                                          "2", *SMALL, "--out", "{tmp}/out"), {}, expect)
+
+
 def calibrate(id: str, *argv: str, expect: tuple[str, ...] = ()) -> Case:
     """``bipsim calibrate ARGV``."""
     return Case(f"option-calibrate-{id}", ("calibrate", *argv, "--out", "{tmp}/out"), {},
@@ -583,6 +590,41 @@ OPTIONS = [
     Case("option-run-weeks-zero", ("run", "baseline", "--weeks", "0", "--out", "{tmp}/out"),
          {}, ("run.weeks", "given 0")),
     Case("option-run-weeks-text", ("run", "baseline", "--weeks", "many"), {}, ("--weeks",)),
+    # the best use of a budget: --lever KEY=LOW:HIGH, levers only, checked like --set
+    optimise("no-lever", expect=("--lever: give the levers to search",)),
+    optimise("not-a-lever", "--lever", "population.n_citizens=100:200",
+             expect=("--lever: population.n_citizens: not a lever (its role is context)",
+                     "caseworkers.caseload")),
+    optimise("unknown-lever", "--lever", "caseworkers.caselod=40:60",
+             expect=("--lever: caseworkers.caselod: unknown parameter", "caseworkers.caseload")),
+    optimise("choice-lever", "--lever", "interventions.placement_timing=0:1",
+             expect=("--lever: interventions.placement_timing: a choice lever has no range",
+                     "--alt")),
+    optimise("range-reversed", "--lever", "caseworkers.caseload=80:50",
+             expect=("--lever: caseworkers.caseload: given '80:50'", "low bound must be below")),
+    optimise("range-outside", "--lever", "caseworkers.caseload=1:50",
+             expect=("--lever: caseworkers.caseload: bound given 1", "allowed: a number from")),
+    optimise("range-no-colon", "--lever", "caseworkers.caseload=50",
+             expect=("--lever: caseworkers.caseload: given '50', expected LOW:HIGH",)),
+    optimise("range-text", "--lever", "caseworkers.caseload=low:80",
+             expect=("--lever: caseworkers.caseload", "'low'")),
+    optimise("lever-twice", "--lever", "caseworkers.caseload=50:80", "--lever",
+             "caseworkers.caseload=40:60",
+             expect=("--lever: caseworkers.caseload: given twice",)),
+    optimise("lever-also-set", "--lever", "caseworkers.caseload=50:80", "--set",
+             "caseworkers.caseload=60",
+             expect=("--lever: caseworkers.caseload: set with --set and searched too",)),
+    optimise("budget-missing", "--lever", "caseworkers.caseload=50:80", budget=(),
+             expect=("--budget-per-year: give the extra cost a year may have",)),
+    optimise("budget-negative", "--lever", "caseworkers.caseload=50:80", budget=(
+        "--budget-per-year=-5",), expect=("--budget-per-year: given -5", "0 or more")),
+    optimise("budget-text", "--lever", "caseworkers.caseload=50:80",
+             budget=("--budget-per-year", "lots"), expect=("--budget-per-year", "'lots'")),
+    optimise("population-small", "--lever", "caseworkers.caseload=50:80", "--population", "2",
+             expect=("--population: given 2, need at least 4",)),
+    optimise("problems-together", "--lever", "caseworkers.caselod=40:60", "--lever",
+             "population.n_citizens=1:2", expect=("2 problems", "caseworkers.caselod",
+                                                  "population.n_citizens: not a lever")),
     calibrate("population-zero", "--population", "0", expect=("population", "given 0")),
     calibrate("generations-zero", "--generations", "0", "--quick",
               expect=("generations", "given 0")),

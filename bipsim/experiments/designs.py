@@ -102,8 +102,9 @@ def parse_grid(texts: Sequence[str]) -> list[Factor]:
     return factors
 
 
-def parse_bounds(texts: Sequence[str]) -> list[Factor]:
-    """``KEY=LOW:HIGH`` per factor, inside the parameter's allowed range.
+def parse_bounds(texts: Sequence[str], where: str = BOUNDS) -> list[Factor]:
+    """``KEY=LOW:HIGH`` per factor, inside the parameter's allowed range; errors name
+    ``where`` (the flag that gave them).
 
     Raises:
         ScenarioError: Bad syntax, unknown key, a parameter that is not a number,
@@ -111,25 +112,25 @@ def parse_bounds(texts: Sequence[str]) -> list[Factor]:
     """
     factors = []
     for text in texts:
-        key, bounds_text = _split(text, BOUNDS, "KEY=LOW:HIGH",
+        key, bounds_text = _split(text, where, "KEY=LOW:HIGH",
                                   "caseworkers.annual_turnover=0.05:0.4")
-        spec = _spec(key, BOUNDS)
+        spec = _spec(key, where)
         if spec.kind not in ("int", "float"):
             raise ScenarioError(f"a {spec.kind} parameter cannot be sampled between bounds "
-                                f"({spec.allowed()}); sweep it with --grid", BOUNDS, key=key)
+                                f"({spec.allowed()}); sweep it with --grid", where, key=key)
         low_text, sep, high_text = bounds_text.partition(":")
         if not sep:
             raise ScenarioError(f"given {bounds_text!r}, expected LOW:HIGH "
-                                f"(e.g. {spec.low:g}:{spec.high:g})", BOUNDS, key=key)
+                                f"(e.g. {spec.low:g}:{spec.high:g})", where, key=key)
         bounds = []
         for piece in (low_text, high_text):
-            bounds.append(float(_validated(spec, _read_value(piece, spec, BOUNDS), BOUNDS,
+            bounds.append(float(_validated(spec, _read_value(piece, spec, where), where,
                                            "bound ")))
         if bounds[0] >= bounds[1]:
             raise ScenarioError(f"given {bounds_text!r}: the low bound must be below the high "
-                                "bound", BOUNDS, key=key)
+                                "bound", where, key=key)
         factors.append(Factor(spec, bounds=(bounds[0], bounds[1])))
-    _no_repeats(factors, BOUNDS)
+    _no_repeats(factors, where)
     return factors
 
 
