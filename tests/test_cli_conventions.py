@@ -98,7 +98,7 @@ def test_shared_flags_are_the_same_in_every_subcommand() -> None:
 
 
 def test_workers_default_is_one_per_core_everywhere() -> None:
-    for name in ("calibrate", "compare", "sweep"):
+    for name in ("calibrate", "compare", "sweep", "optimise"):
         args = subparsers()[name].parse_args([])
         assert args.workers is None, name
     assert options.worker_count(None) >= 1

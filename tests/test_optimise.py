@@ -102,3 +102,10 @@ def test_candidates_run_in_the_baselines_worlds_on_any_executor(tmp_path: Path,
     assert code == 0, err
     assert (folder / "candidates.csv").read_bytes() == \
         (tmp_path / "b" / "candidates.csv").read_bytes()
+
+
+def test_mixes_with_the_same_outcomes_appear_once_on_the_front() -> None:
+    same = _known_case([{"expectations_training": 0.5}], 1)[0]
+    twins = [optimise.Candidate(n, 1, {"expectations_training": 0.5 + n * 1e-9}, same, True)
+             for n in (1, 2)]
+    assert [c.number for c in optimise.pareto_front(twins)] == [1]

@@ -247,9 +247,16 @@ def search(levers: Sequence[Factor], budget: float, weeks: int, population: int,
 
 def pareto_front(candidates: Sequence[Candidate]) -> list[Candidate]:
     """The candidates within the budget that no other one within it beats on both mean
-    extra entries (more) and mean net public cost (less), by extra cost."""
+    extra entries (more) and mean net public cost (less), by extra cost. Of mixes with
+    the very same means (levers that differ below what the model resolves, such as a
+    fraction of a company place), the first proposed stands for them."""
     feasible = [c for c in candidates if c.feasible]
-    front = [c for c in feasible if not any(_dominates(o, c) for o in feasible)]
+    front, seen = [], set()
+    for c in feasible:
+        means = (float(c.evaluation.entries.mean()), float(c.evaluation.net_cost.mean()))
+        if means not in seen and not any(_dominates(o, c) for o in feasible):
+            front.append(c)
+        seen.add(means)
     return sorted(front, key=lambda c: float(c.evaluation.extra_cost.mean()))
 
 
