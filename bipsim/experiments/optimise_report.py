@@ -57,13 +57,16 @@ def write_outputs(files: OutputFiles, candidates: Sequence[Candidate], budget: f
     files.table("pareto.csv", pareto)
     files.table("lever_effects.csv", effects)
     files.put("pareto.png", png(pareto_figure(frame, budget, title)))
-    printed = [pareto_table(pareto, budget, len(candidates)), effects_table(effects)]
+    printed = [pareto_table(pareto, budget, len(candidates), _cheapest(frame)),
+               effects_table(effects)]
     files.text("pareto.txt", printed)
     return printed
 
 
-def pareto_table(pareto: pd.DataFrame, budget: float, n_candidates: int) -> Table:
-    """The front as text: levers, extra cost per year, extra entries, net public cost."""
+def pareto_table(pareto: pd.DataFrame, budget: float, n_candidates: int,
+                 cheapest: str = "") -> Table:
+    """The front as text: levers, extra cost per year, extra entries, net public cost;
+    ``cheapest`` says what the cheapest mix costs when none is within the budget."""
     levers = [c for c in pareto.columns if c in _PATHS]
     rows = []
     for _, row in pareto.iterrows():
@@ -78,8 +81,19 @@ def pareto_table(pareto: pd.DataFrame, budget: float, n_candidates: int) -> Tabl
                                         "extra entries", "net public cost"])
     table = rich_table(frame, f"Pareto front within {formatting.dkk(budget)} a year: "
                               f"{len(pareto)} of {n_candidates} candidates ({COVERS})")
-    table.caption, table.caption_justify = READING, "left"
+    table.caption = READING if len(pareto) else f"{cheapest} {READING}"
+    table.caption_justify = "left"
     return table
+
+
+def _cheapest(frame: pd.DataFrame) -> str:
+    """``No candidate is within the budget: the cheapest, N, ...`` (empty if one is)."""
+    if frame["within_budget"].any() or frame.empty:
+        return ""
+    row = frame.loc[frame["worst_year_over_budget_dkk"].idxmin()]
+    return (f"No candidate is within the budget: the nearest, candidate {int(row['candidate'])},"
+            f" is {formatting.dkk(float(row['worst_year_over_budget_dkk']))} over it in its "
+            "dearest year; widen the lever ranges towards cheaper values or raise the budget.")
 
 
 def effects_table(effects: pd.DataFrame) -> Table:
