@@ -225,6 +225,34 @@ SUMMARY: dict[str, Column] = {
     "budget.accounting": Column("how the benefit saved is counted, in words", ""),
 }
 
+JOBCENTRES: dict[str, Column] = {
+    "jobcentre": Column("jobcentre index (the `jobcentre` of citizens.parquet)", ""),
+    "name": Column("municipality (population.jobcentre_sizes: municipalities, or "
+                   "population.municipality), else `jobcentre <index>`", ""),
+    "citizens_week0": Column("citizens on benefit at week 0", "citizens"),
+    "citizens_ever": Column("citizens ever present during the run", "citizens"),
+    "caseload": Column("citizens per caseworker, drawn at set-up", "citizens"),
+    "caseworker_posts": Column("caseworker posts", "posts"),
+    "company_slots": Column("company placement places", "places"),
+    "exits_job": Column("exits to a job during the run; they add up to summary.json's",
+                        "citizens"),
+    "exits_education": Column("exits to education during the run", "citizens"),
+    "exits_other_benefit": Column("moves to another benefit during the run", "citizens"),
+    "share_job_12m": Column("share of this jobcentre's week-0 stock entering a job within "
+                            "52 weeks (null for runs under 52 weeks)", "share"),
+    "mean_weeks_on_benefit": Column("citizen-weeks on benefit during the run over citizens "
+                                    "ever present", "weeks"),
+    "job_entries_per_100": Column("exits to a job per 100 citizens ever present (ranked in "
+                                  "jobcentre_ranking.png)", "per 100 citizens"),
+    **{f"cost_{kind}_dkk": Column(f"public cost of {meaning}, this jobcentre's share in "
+                                  "whole kroner (the kind's weekly amount shared out by use; "
+                                  "jobcentres add up to the run's cost exactly)", "DKK")
+       for kind, meaning in COST_KINDS.items()},
+    "total_cost_dkk": Column("sum of this jobcentre's costs; the jobcentres add up to "
+                             "summary.json's total_cost_dkk exactly", "DKK"),
+    "cost_per_job_entry_dkk": Column("total_cost_dkk over exits_job (null without a job "
+                                     "entry; ranked in jobcentre_ranking.png)", "DKK"),
+}
 _RUN_ID = {
     "run_id": Column("run id in the experiment's plan (plan.json); rows sorted by it", ""),
 }
@@ -254,6 +282,9 @@ TABLES: dict[str, Table] = {
     "summary": Table(("summary.json",), "bipsim run",
                      "one run: the summary outcomes (keys as dotted paths)", SUMMARY),
     "budget": Table(("budget.csv",), "bipsim run", "one budget year of the run", BUDGET),
+    "jobcentres": Table(("jobcentres.csv",), "bipsim run",
+                        "one jobcentre of a run with more than one (no file for one "
+                        "jobcentre: its results are the run's)", JOBCENTRES),
     "compare_results": Table(
         ("results.csv", "results.parquet"), "bipsim compare", "one run",
         {**_RUN_ID, "scenario": Column("scenario label (the first is the baseline)", ""),

@@ -27,9 +27,10 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from . import parameters
+from . import municipalities, parameters
 from .agents import BELIEF_ANSWERS, NEVER, STATUS_NAMES, WORKING_COLUMNS, CitizenSet
 from .budget import with_ledger
+from .by_jobcentre import account_by_jobcentre
 from .indicators import INDICATORS, readiness_weights
 from .live import set_lever
 from .population import (
@@ -59,6 +60,7 @@ WEEK: tuple[Callable[[BipModel], None], ...] = (
     hold_meetings,                         # 3 meetings
     end_activities, start_activities,      # 4 interventions
     progress_indicators, account_costs,    # 5 progression, and the week's costs
+    account_by_jobcentre,                  #   (shared out over the jobcentres)
     leave_benefit,                         # 6 exits
     survey_wave,                           # 7 survey
 )
@@ -106,6 +108,7 @@ class BipModel(mesa.Model):
                 p[name] = spec.validate(value)
             except parameters.ParameterError as err:
                 problems.append(str(err))
+        municipalities.apply(p)  # a single municipality: its own size
         self.timeline = Timeline.from_plain(timeline)
         problems += [f"{key}: {problem}" for _, key, problem in self.timeline.problems(
             p["weeks"], "run.weeks")]

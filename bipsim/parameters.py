@@ -21,6 +21,7 @@ nothing all run these defaults, which are the baseline's.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,8 @@ TABLE_FILE = Path(__file__).with_name("parameters.yaml")
 FIT_FILE = calibration_folder() / "fitted.yaml"
 ROLES = ("context", "lever", "uncertainty")
 KINDS = ("int", "float", "bool", "choice")
+#: A choice with more values than this is described by a count, not a full listing.
+LISTED_CHOICES = 12
 #: Where a default comes from: the table, or the shipped fit.
 FROM_TABLE, FROM_FIT = "default", "fit"
 #: Keys of a fit file that are records for readers, not parameter groups.
@@ -212,6 +215,9 @@ class ParamSpec:
 
     def allowed(self) -> str:
         """Human-readable description of the allowed values."""
+        if self.kind == "choice" and len(self.choices) > LISTED_CHOICES:
+            return (f"one of {len(self.choices)} names ({self.choices[0]!r}, "
+                    f"{self.choices[1]!r}, ... {self.choices[-1]!r})")
         if self.kind == "choice":
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind == "bool":
@@ -239,7 +245,11 @@ class ParamSpec:
         if self.kind == "bool":
             return None if isinstance(value, bool) else "not true/false"
         if self.kind == "choice":
-            return None if value in self.choices else "not an allowed choice"
+            if value in self.choices:
+                return None
+            close = difflib.get_close_matches(str(value), self.choices, n=3)
+            return "not an allowed choice" + (
+                f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else "")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return f"not a number ({type(value).__name__})"
         if self.kind == "int" and isinstance(value, float) and not value.is_integer():
@@ -301,7 +311,7 @@ def _spec(group: str, name: str, entry: Any, fitted: dict[str, Any]) -> ParamSpe
         low, high = entry.get("range") or (None, None)
     calibrated = bool(entry.get("calibrated", False))
     spec = ParamSpec(group, name, entry["default"], kind, entry.get("unit", ""), entry["doc"],
-                     entry["source"], low, high, tuple(entry.get("choices", ())), role,
+                     entry["source"], low, high, _choices(entry.get("choices", ())), role,
                      calibrated, bool(entry["live"]), None, entry["default"])
     prior = _prior(spec, entry.get("prior"), where) if "prior" in entry else None
     if calibrated and prior is None:
@@ -310,6 +320,15 @@ def _spec(group: str, name: str, entry: Any, fitted: dict[str, Any]) -> ParamSpe
     if name in fitted:
         changes.update(default=fitted[name], default_from=FROM_FIT)
     return dataclasses.replace(spec, **changes)
+
+
+def _choices(given: Any) -> tuple[str, ...]:
+    """A choice's allowed values; ``municipalities`` stands for ``none`` and the names in
+    :mod:`bipsim.municipalities` (kept in one place, its table)."""
+    if given == "municipalities":
+        from . import municipalities
+        return (municipalities.NONE, *municipalities.names())
+    return tuple(given)
 
 
 def _prior(spec: ParamSpec, entry: Any, where: str) -> Prior:

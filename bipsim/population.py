@@ -8,6 +8,7 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from .agents import NEVER, CaseworkerSet
+from . import municipalities
 from .indicators import N_INDICATORS
 from .parameters import ParameterError
 from .streams import Streams
@@ -30,6 +31,7 @@ class Jobcentres:
         first_post: Index of the jobcentre's first post; its posts are contiguous.
         n_posts: Number of caseworker posts.
         company_slots: Company placement places.
+        names: Municipality of each jobcentre, or None for anonymous jobcentres.
     """
 
     size: np.ndarray
@@ -38,6 +40,7 @@ class Jobcentres:
     first_post: np.ndarray
     n_posts: np.ndarray
     company_slots: np.ndarray
+    names: tuple[str, ...] | None = None
 
     def __len__(self) -> int:
         return len(self.size)
@@ -60,13 +63,27 @@ def _spread(rng: np.random.Generator, mean: float, cv: float, n: int) -> np.ndar
 
 
 def build_jobcentres(p: dict, streams: Streams) -> Jobcentres:
-    """Sizes, caseloads, turnover, posts and company slots of every jobcentre."""
+    """Sizes, caseloads, turnover, posts and company slots of every jobcentre.
+
+    Sizes are lognormal (``jobcentre_sizes: lognormal``) or in proportion to the 98
+    municipalities' stocks (``municipalities``); the lognormal draws are made either
+    way, so caseloads and turnover are the same random numbers in both.
+    """
     rng = streams.generator("setup_jobcentres", 0)
     n_jc = p["n_jobcentres"]
     if n_jc > p["n_citizens"]:
         raise ParameterError(f"population.n_jobcentres ({n_jc}) exceeds population.n_citizens "
                              f"({p['n_citizens']}): every jobcentre needs a citizen")
     weights = np.exp(p["jobcentre_size_spread"] * rng.standard_normal(n_jc))
+    names = municipalities.jobcentre_names(p)
+    if p["jobcentre_sizes"] == municipalities.BY_TABLE and p["municipality"] == \
+            municipalities.NONE:
+        if n_jc != len(names):
+            raise ParameterError(f"given {n_jc}, but population.jobcentre_sizes: "
+                                 f"municipalities has {len(names)} jobcentres; set "
+                                 f"population.n_jobcentres to {len(names)}",
+                                 "population.n_jobcentres")
+        weights = np.array([m.stock for m in municipalities.table()], dtype=np.float64)
     size = _split(p["n_citizens"], weights)
     caseload = _spread(rng, p["caseload"], p["caseload_spread"], n_jc)
     caseload = np.clip(caseload, min(CASELOAD_CLIP[0], p["caseload"]),
@@ -77,7 +94,7 @@ def build_jobcentres(p: dict, streams: Streams) -> Jobcentres:
     n_posts = np.ceil(size / caseload).astype(np.int64)
     first_post = np.concatenate([[0], np.cumsum(n_posts)[:-1]])
     slots = company_slots(p["company_slots_per_100"], size)
-    return Jobcentres(size, caseload, turnover, first_post, n_posts, slots)
+    return Jobcentres(size, caseload, turnover, first_post, n_posts, slots, names)
 
 
 def company_slots(per_100: float, size: np.ndarray) -> np.ndarray:

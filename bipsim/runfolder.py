@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from . import budget, formatting
+from . import budget, by_jobcentre, formatting
 from .errors import InputError
 from .outcomes import OUTCOMES, summarise
 from .provenance import manifest
@@ -291,6 +291,10 @@ def write_run(model: BipModel, scenario: Scenario, folder: Path, timings: dict[s
     yearly.to_csv(folder / "budget.csv", index=False)
     if excel_csv:
         (folder / "budget.da.csv").write_bytes(formatting.excel_csv(yearly))
+    per_jobcentre = None
+    if len(model.jobcentres) > 1:
+        per_jobcentre = by_jobcentre.table(model, citizens)
+        per_jobcentre.to_csv(folder / by_jobcentre.FILE, index=False)
     timeline = _timeline_record(scenario)
     (folder / "summary.json").write_text(json.dumps(
         {"scenario": scenario.name, "seed": model.p["seed"], "weeks": model.p["weeks"],
@@ -302,6 +306,10 @@ def write_run(model: BipModel, scenario: Scenario, folder: Path, timings: dict[s
         started = dt.datetime.now()
         plot(weekly, citizens, folder, f"{scenario.name} (seed {model.p['seed']})",
              reform_week=scenario.timeline.first_week)
+        if per_jobcentre is not None:
+            from .jobcentre_plot import write_ranking_plot  # matplotlib only when plotting
+            write_ranking_plot(per_jobcentre, folder,
+                               f"{scenario.name} (seed {model.p['seed']})")
         timings["plots_s"] = (dt.datetime.now() - started).total_seconds()
     (folder / "manifest.json").write_text(json.dumps(manifest(
         "run", argv, scenario=scenario.name, scenario_files=scenario.files,

@@ -42,7 +42,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bipsim import yamlsafe
+from bipsim import municipalities, yamlsafe
 from bipsim.errors import InputError, shorten
 from bipsim.parameters import BY_NAME, GROUPS, PARAMETERS, ParameterError, ParamSpec
 from bipsim.resources import scenarios_folder
@@ -195,6 +195,7 @@ class Scenario:
             notes.append(f"{BY_NAME[name].path}={json.dumps(params[name])}")
         if errors:
             raise ScenarioError.combine(errors)
+        _one_municipality(params, sources)
         return dataclasses.replace(self, params=params, overrides=[*self.overrides, *notes],
                                    sources=sources)
 
@@ -265,11 +266,30 @@ def _resolve(name: str, description: str, files: list[_File],
             params[key] = value
             sources[key] = f"{loaded.path}:{loaded.lines[key]}"
     notes = _apply_overrides(overrides, params, sources)
+    _one_municipality(params, sources)
     start = next((loaded.start_date for loaded in reversed(files) if loaded.start_date), None)
     timeline = _resolve_timeline(files, start, params["weeks"], sources["weeks"]
                                  if sources["weeks"] != "default" else "the default")
     return Scenario(name, description, [loaded.path for loaded in files], params, notes,
                     sources, timeline, start.isoformat() if start else None)
+
+
+def _one_municipality(params: dict[str, Any], sources: dict[str, str]) -> None:
+    """With ``population.municipality`` set, its size replaces ``n_citizens`` and
+    ``n_jobcentres`` (noted as their source); ``jobcentre_sizes: municipalities`` needs
+    the 98 jobcentres."""
+    name = params["municipality"]
+    if name != municipalities.NONE:
+        municipalities.apply(params)
+        for key in ("n_citizens", "n_jobcentres"):
+            sources[key] = f"population.municipality={name}"
+    elif (params["jobcentre_sizes"] == municipalities.BY_TABLE
+          and params["n_jobcentres"] != len(municipalities.names())):
+        raise ScenarioError(
+            f"given {params['n_jobcentres']}, but population.jobcentre_sizes: municipalities "
+            f"has {len(municipalities.names())} jobcentres (set in "
+            f"{sources['jobcentre_sizes']}); set population.n_jobcentres to "
+            f"{len(municipalities.names())}", key="population.n_jobcentres")
 
 
 def _resolve_timeline(files: list[_File], start: dt.date | None, weeks: int,

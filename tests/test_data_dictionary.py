@@ -77,7 +77,8 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 #: (table, folder) pairs that together write every table of the dictionary.
 WRITTEN = [("weekly", "run"), ("citizens", "run"), ("survey", "run"), ("summary", "run"),
-           ("budget", "run"), ("compare_budget", "compare"), ("compare_payback", "compare"),
+           ("budget", "run"), ("jobcentres", "run"), ("compare_budget", "compare"),
+           ("compare_payback", "compare"),
            ("compare_results", "compare"), ("compare_weekly", "compare"),
            ("compare_outcomes", "compare"), ("compare_differences", "compare"),
            ("compare_costs", "compare"), ("compare_worlds", "compare"),

@@ -1,0 +1,158 @@
+"""Results per jobcentre: ``jobcentres.csv`` of a run with more than one jobcentre.
+
+Costs are counted system-wide each week, by kind, in whole kroner
+(:mod:`bipsim.rules.costs`). :func:`account_by_jobcentre` runs right after and shares
+each kind's weekly amount out over the jobcentres in proportion to what each one used
+(its citizens on benefit, company placements, other activities, occupied posts and
+caseworkers trained), in whole kroner by largest remainder. So every jobcentre's costs
+are whole kroner and the jobcentres add up to the run's costs exactly. Exits and the
+other outcomes come from the citizen table, which knows each citizen's jobcentre.
+
+``python -m bipsim.by_jobcentre RUN_FOLDER`` prints the ranking.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .rules.costs import COST_FLOWS, COST_KINDS
+
+if TYPE_CHECKING:
+    from .model import BipModel
+
+FILE = "jobcentres.csv"
+#: Columns ranked by the plot and the printout: (column, label, higher is better).
+RANKED = (("job_entries_per_100", "Job entries per 100 citizens", True),
+          ("cost_per_job_entry_dkk", "Cost per job entry (DKK)", False))
+
+
+def account_by_jobcentre(m: BipModel) -> None:
+    """This week's cost of each kind, shared out over the jobcentres (only when there
+    are several: one jobcentre's costs are the run's)."""
+    n_jc = len(m.jobcentres)
+    if n_jc < 2:
+        return
+    c, cw = m.citizens, m.caseworkers
+    ledger = m.__dict__.setdefault("jobcentre_costs", np.zeros((len(COST_KINDS), n_jc)))
+    use = (np.bincount(c.jobcentre, minlength=n_jc),
+           np.bincount(c.jobcentre[c.in_company], minlength=n_jc),
+           np.bincount(c.jobcentre[c.in_other], minlength=n_jc),
+           np.bincount(cw.jobcentre[cw.occupied], minlength=n_jc),
+           np.bincount(cw.jobcentre, weights=_trained_this_week(m), minlength=n_jc))
+    for k, (flow, weights) in enumerate(zip(COST_FLOWS, use, strict=True)):
+        ledger[k] += apportion(m.flows[flow], weights)
+
+
+def _trained_this_week(m: BipModel) -> np.ndarray:
+    """Belief SDs of training given at each post this week: the training record's rise
+    since last week (from zero for a new holder of the post)."""
+    record, cw = m.__dict__.get("training_record"), m.caseworkers
+    if record is None:
+        return np.zeros(len(cw))
+    before = m.__dict__.get("_training_seen")
+    base = np.zeros(len(cw)) if before is None else np.where(
+        before[0] == record.uid, before[1], 0.0)
+    m._training_seen = (record.uid.copy(), record.level.copy())
+    return np.where(cw.occupied, np.maximum(record.level - base, 0.0), 0.0)
+
+
+def apportion(total: float, weights: np.ndarray) -> np.ndarray:
+    """Whole-kroner shares of ``total`` (itself whole) in proportion to ``weights``:
+    floors, then one krone more to the largest remainders (ties by jobcentre order);
+    they add up to ``total`` exactly. With no weight anywhere, equal weights."""
+    amount = int(round(total))
+    w = np.asarray(weights, dtype=np.float64)
+    if w.sum() <= 0:
+        w = np.ones_like(w)
+    raw = w / w.sum() * amount
+    share = np.floor(raw).astype(np.int64)
+    short = amount - int(share.sum())
+    share[np.argsort(-(raw - share), kind="stable")[:short]] += 1
+    return share.astype(np.float64)
+
+
+def table(model: BipModel, citizens: pd.DataFrame) -> pd.DataFrame:
+    """One row per jobcentre: who it is, its size, and its outcomes and costs."""
+    jc = model.jobcentres
+    n_jc = len(jc)
+    costs = model.__dict__.get("jobcentre_costs")
+    if costs is None:  # one jobcentre (or no week run): the run's own costs
+        weekly = model.weekly()
+        costs = np.array([[float(weekly[f"cum_{f.removeprefix('new_')}"].iloc[-1])]
+                          for f in COST_FLOWS]) if n_jc == 1 else np.zeros((len(COST_FLOWS),
+                                                                            n_jc))
+    where = citizens["jobcentre"].to_numpy()
+    status = citizens["status"].astype(str).to_numpy()
+    stock = citizens["uid"].to_numpy() < model.p["n_citizens"]
+    ti_exit = citizens["ti_exit"].fillna(np.iinfo(np.int32).max).to_numpy()
+    count = np.bincount(where, minlength=n_jc)
+
+    def per(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(where[mask], minlength=n_jc)
+
+    job_12m = per(stock & (status == "job") & (ti_exit <= 52))
+    stock_n = per(stock)
+    frame = pd.DataFrame({
+        "jobcentre": np.arange(n_jc),
+        "name": list(jc.names) if jc.names else [f"jobcentre {j}" for j in range(n_jc)],
+        "citizens_week0": jc.size,
+        "citizens_ever": count,
+        "caseload": jc.caseload,
+        "caseworker_posts": jc.n_posts,
+        "company_slots": jc.company_slots,
+        "exits_job": per(status == "job"),
+        "exits_education": per(status == "education"),
+        "exits_other_benefit": per(status == "other_benefit"),
+        "share_job_12m": (job_12m / np.maximum(stock_n, 1)
+                          if model.p["weeks"] >= 52 else np.nan),
+        "mean_weeks_on_benefit": np.bincount(where, citizens["weeks_on_benefit"].to_numpy(),
+                                             minlength=n_jc) / np.maximum(count, 1),
+    })
+    frame["job_entries_per_100"] = 100 * frame["exits_job"] / frame["citizens_ever"]
+    for k, kind in enumerate(COST_KINDS):
+        frame[f"cost_{kind}_dkk"] = costs[k]
+    frame["total_cost_dkk"] = costs.sum(axis=0)
+    frame["cost_per_job_entry_dkk"] = (frame["total_cost_dkk"]
+                                       / frame["exits_job"].where(frame["exits_job"] > 0))
+    return frame
+
+
+def ranking(frame: pd.DataFrame, n: int = 5) -> str:
+    """The best and worst ``n`` jobcentres on each ranked outcome, as text."""
+    lines = []
+    for column, label, higher in RANKED:
+        ranked = frame.dropna(subset=[column]).sort_values(column, ascending=not higher,
+                                                           kind="stable")
+        lines.append(f"{label} ({len(ranked)} jobcentres; best first):")
+        shown = ranked if len(ranked) <= 2 * n else pd.concat([ranked.head(n),
+                                                                ranked.tail(n)])
+        for place, (_, row) in zip(_places(len(ranked), len(shown), n), shown.iterrows(),
+                                   strict=True):
+            lines.append(f"  {place:>3}. {row['name']:<18} {row[column]:>12,.1f}   "
+                         f"({int(row['citizens_week0']):,} citizens at week 0)")
+    return "\n".join(lines)
+
+
+def _places(total: int, shown: int, n: int) -> list[int]:
+    return list(range(1, shown + 1)) if shown == total else [
+        *range(1, n + 1), *range(total - n + 1, total + 1)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the ranking of a run folder's ``jobcentres.csv``."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1 or not (Path(args[0]) / FILE).is_file():
+        print(f"usage: python -m bipsim.by_jobcentre RUN_FOLDER (a folder with {FILE})",
+              file=sys.stderr)
+        return 2
+    print(ranking(pd.read_csv(Path(args[0]) / FILE)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
