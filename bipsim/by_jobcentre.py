@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from . import formatting
 from .rules.costs import COST_FLOWS, COST_KINDS
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def apportion(total: float, weights: np.ndarray) -> np.ndarray:
     """Whole-kroner shares of ``total`` (itself whole) in proportion to ``weights``:
     floors, then one krone more to the largest remainders (ties by jobcentre order);
     they add up to ``total`` exactly. With no weight anywhere, equal weights."""
-    amount = int(round(total))
+    amount = round(total)
     w = np.asarray(weights, dtype=np.float64)
     if w.sum() <= 0:
         w = np.ones_like(w)
@@ -124,7 +125,8 @@ def table(model: BipModel, citizens: pd.DataFrame) -> pd.DataFrame:
 
 def ranking(frame: pd.DataFrame, n: int = 5) -> str:
     """The best and worst ``n`` jobcentres on each ranked outcome, as text."""
-    lines = []
+    lines = ["One run: the places of small jobcentres are mostly chance; compare seeds "
+             "(bipsim compare --reps) before reading much into a rank."]
     for column, label, higher in RANKED:
         ranked = frame.dropna(subset=[column]).sort_values(column, ascending=not higher,
                                                            kind="stable")
@@ -133,8 +135,9 @@ def ranking(frame: pd.DataFrame, n: int = 5) -> str:
                                                                 ranked.tail(n)])
         for place, (_, row) in zip(_places(len(ranked), len(shown), n), shown.iterrows(),
                                    strict=True):
-            lines.append(f"  {place:>3}. {row['name']:<18} {row[column]:>12,.1f}   "
-                         f"({int(row['citizens_week0']):,} citizens at week 0)")
+            value = formatting.number(row[column], 0 if column.endswith("_dkk") else 1)
+            lines.append(f"  {place:>3}. {row['name']:<18} {value:>12}   "
+                         f"({formatting.number(row['citizens_week0'])} citizens at week 0)")
     return "\n".join(lines)
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from .agents import NEVER, CaseworkerSet
 from . import municipalities
+from .agents import NEVER, CaseworkerSet
 from .indicators import N_INDICATORS
 from .parameters import ParameterError
 from .streams import Streams

@@ -78,7 +78,7 @@ def test_unknown_name_exits_2_with_close_names(tmp_path: Path,
 
 
 def test_municipality_sizes_need_98_jobcentres() -> None:
-    with pytest.raises(ScenarioError, match="set population.n_jobcentres to 98"):
+    with pytest.raises(ScenarioError, match=r"set population\.n_jobcentres to 98"):
         load_scenario("baseline", ["population.jobcentre_sizes=municipalities"])
 
 

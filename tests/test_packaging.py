@@ -31,7 +31,8 @@ def test_the_shipped_folders_map_to_the_top_level_folders_and_hold_the_data():
     assert setuptools["package-dir"] == {"bipsim.shipped.scenarios": "scenarios",
                                          "bipsim.shipped.calibration": "calibration",
                                          "bipsim.shipped.validation": "validation"}
-    assert set(setuptools["package-data"]["bipsim"]) == {"parameters.yaml", "py.typed"}
+    assert set(setuptools["package-data"]["bipsim"]) == {"parameters.yaml", "municipalities.csv",
+                                                          "py.typed"}
     for package, folder in setuptools["package-dir"].items():
         patterns = setuptools["package-data"][package]
         assert any((ROOT / folder).glob(pattern) for pattern in patterns), package
