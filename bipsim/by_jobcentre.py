@@ -40,18 +40,20 @@ def account_by_jobcentre(m: BipModel) -> None:
         return
     c, cw = m.citizens, m.caseworkers
     ledger = m.__dict__.setdefault("jobcentre_costs", np.zeros((len(COST_KINDS), n_jc)))
-    use = (np.bincount(c.jobcentre, minlength=n_jc),
-           np.bincount(c.jobcentre[c.in_company], minlength=n_jc),
-           np.bincount(c.jobcentre[c.in_other], minlength=n_jc),
-           np.bincount(cw.jobcentre[cw.occupied], minlength=n_jc),
-           np.bincount(cw.jobcentre, weights=_trained_this_week(m), minlength=n_jc))
+    use = (lambda: np.bincount(c.jobcentre, minlength=n_jc),
+           lambda: np.bincount(c.jobcentre[c.in_company], minlength=n_jc),
+           lambda: np.bincount(c.jobcentre[c.in_other], minlength=n_jc),
+           lambda: np.bincount(cw.jobcentre[cw.occupied], minlength=n_jc),
+           lambda: np.bincount(cw.jobcentre, weights=_trained_this_week(m), minlength=n_jc))
     for k, (flow, weights) in enumerate(zip(COST_FLOWS, use, strict=True)):
-        ledger[k] += apportion(m.flows[flow], weights)
+        if m.flows[flow]:  # nothing to share out (no training, most weeks): no counting
+            ledger[k] += apportion(m.flows[flow], weights())
 
 
 def _trained_this_week(m: BipModel) -> np.ndarray:
     """Belief SDs of training given at each post this week: the training record's rise
-    since last week (from zero for a new holder of the post)."""
+    since it was last looked at (from zero for a new holder of the post; between looks
+    the record only resets new holders to zero, so the rise is this week's)."""
     record, cw = m.__dict__.get("training_record"), m.caseworkers
     if record is None:
         return np.zeros(len(cw))
