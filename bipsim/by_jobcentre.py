@@ -39,29 +39,15 @@ def account_by_jobcentre(m: BipModel) -> None:
     if n_jc < 2:
         return
     c, cw = m.citizens, m.caseworkers
-    ledger = m.__dict__.setdefault("jobcentre_costs", np.zeros((len(COST_KINDS), n_jc)))
     use = (lambda: np.bincount(c.jobcentre, minlength=n_jc),
            lambda: np.bincount(c.jobcentre[c.in_company], minlength=n_jc),
            lambda: np.bincount(c.jobcentre[c.in_other], minlength=n_jc),
            lambda: np.bincount(cw.jobcentre[cw.occupied], minlength=n_jc),
-           lambda: np.bincount(cw.jobcentre, weights=_trained_this_week(m), minlength=n_jc))
+           lambda: np.bincount(cw.jobcentre, weights=m.training_record.given,
+                               minlength=n_jc))
     for k, (flow, weights) in enumerate(zip(COST_FLOWS, use, strict=True)):
         if m.flows[flow]:  # nothing to share out (no training, most weeks): no counting
-            ledger[k] += apportion(m.flows[flow], weights())
-
-
-def _trained_this_week(m: BipModel) -> np.ndarray:
-    """Belief SDs of training given at each post this week: the training record's rise
-    since it was last looked at (from zero for a new holder of the post; between looks
-    the record only resets new holders to zero, so the rise is this week's)."""
-    record, cw = m.__dict__.get("training_record"), m.caseworkers
-    if record is None:
-        return np.zeros(len(cw))
-    before = m.__dict__.get("_training_seen")
-    base = np.zeros(len(cw)) if before is None else np.where(
-        before[0] == record.uid, before[1], 0.0)
-    m._training_seen = (record.uid.copy(), record.level.copy())
-    return np.where(cw.occupied, np.maximum(record.level - base, 0.0), 0.0)
+            m.jobcentre_costs[k] += apportion(m.flows[flow], weights())
 
 
 def apportion(total: float, weights: np.ndarray) -> np.ndarray:
@@ -83,12 +69,11 @@ def table(model: BipModel, citizens: pd.DataFrame) -> pd.DataFrame:
     """One row per jobcentre: who it is, its size, and its outcomes and costs."""
     jc = model.jobcentres
     n_jc = len(jc)
-    costs = model.__dict__.get("jobcentre_costs")
-    if costs is None:  # one jobcentre (or no week run): the run's own costs
+    costs = model.jobcentre_costs
+    if n_jc == 1:  # nothing is shared out: the run's own costs
         weekly = model.weekly()
         costs = np.array([[float(weekly[f"cum_{f.removeprefix('new_')}"].iloc[-1])]
-                          for f in COST_FLOWS]) if n_jc == 1 else np.zeros((len(COST_FLOWS),
-                                                                            n_jc))
+                          for f in COST_FLOWS])
     where = citizens["jobcentre"].to_numpy()
     status = citizens["status"].astype(str).to_numpy()
     stock = citizens["uid"].to_numpy() < model.p["n_citizens"]

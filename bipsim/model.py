@@ -41,7 +41,7 @@ from .population import (
     draw_time_on_benefit,
     draw_traits,
 )
-from .rules.costs import COST_FLOWS, account_costs
+from .rules.costs import COST_FLOWS, TrainingRecord, account_costs
 from .rules.exits import leave_benefit
 from .rules.inflow import admit_entrants
 from .rules.interventions import end_activities, initial_activities, start_activities
@@ -166,6 +166,9 @@ class BipModel(mesa.Model):
         p, streams = self.p, self.streams
         self.jobcentres = build_jobcentres(p, streams)
         self.caseworkers = build_caseworkers(self.jobcentres, p, streams)
+        self.training_record = TrainingRecord.untrained(self.caseworkers.uid)
+        #: Each cost kind's running total per jobcentre (:mod:`bipsim.by_jobcentre`).
+        self.jobcentre_costs = np.zeros((len(COST_FLOWS), len(self.jobcentres)))
         self.citizens = CitizenSet(self.jobcentres.size)
         rows = self.citizens.stock_rows()
         draw_traits(rows, p, streams, self.readiness_weights)

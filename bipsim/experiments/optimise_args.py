@@ -11,10 +11,11 @@ import argparse
 from bipsim import options
 from bipsim.options import Command
 
+from .arguments import DEFAULT_SEED  # compare's and sweep's: one default seed
+
 DEFAULT_REPS = 10
 DEFAULT_POPULATION = 8
 DEFAULT_GENERATIONS = 4
-DEFAULT_SEED = 1
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:

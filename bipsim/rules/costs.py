@@ -37,10 +37,17 @@ class TrainingRecord:
     Attributes:
         uid: Uid of the holder the record is about (a new holder is untrained).
         level: The training shift (belief SD) that holder has been trained to.
+        given: The training (belief SDs) given at each post this week.
     """
 
     uid: np.ndarray
     level: np.ndarray
+    given: np.ndarray
+
+    @classmethod
+    def untrained(cls, uid: np.ndarray) -> TrainingRecord:
+        """Nobody trained yet."""
+        return cls(uid.copy(), np.zeros(len(uid)), np.zeros(len(uid)))
 
 
 def account_costs(m: BipModel) -> None:
@@ -71,15 +78,12 @@ def train_caseworkers(m: BipModel) -> float:
     caseworker in their first week in post. Lowering the lever refunds nothing.
     """
     target = float(m.p["expectations_training"])
-    cw = m.caseworkers
-    record = m.__dict__.get("training_record")
-    if record is None:
-        record = TrainingRecord(cw.uid.copy(), np.zeros(len(cw)))
-        m.training_record = record
+    cw, record = m.caseworkers, m.training_record
     if target <= 0:
+        record.given = np.zeros(len(cw))
         return 0.0
     record.level[record.uid != cw.uid] = 0.0  # a new holder of the post
     record.uid[:] = cw.uid
-    gap = np.where(cw.occupied, np.maximum(target - record.level, 0.0), 0.0)
+    record.given = np.where(cw.occupied, np.maximum(target - record.level, 0.0), 0.0)
     record.level = np.where(cw.occupied, np.maximum(record.level, target), record.level)
-    return float(gap.sum())
+    return float(record.given.sum())
