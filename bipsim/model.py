@@ -41,6 +41,7 @@ from .population import (
     draw_time_on_benefit,
     draw_traits,
 )
+from .posts import resize_posts
 from .rules.costs import COST_FLOWS, TrainingRecord, account_costs
 from .rules.exits import leave_benefit
 from .rules.inflow import admit_entrants
@@ -51,7 +52,7 @@ from .rules.staff import reorganise, staff_turnover
 from .rules.survey import survey_wave
 from .streams import Streams
 from .threads import use_default_threads
-from .timeline import Timeline
+from .timeline import RESHAPED, Timeline
 
 #: The steps of the week, in order (steps 1-7; step 8 is :meth:`BipModel.record`).
 WEEK: tuple[Callable[[BipModel], None], ...] = (
@@ -159,6 +160,16 @@ class BipModel(mesa.Model):
         """
         return set_lever(self, name, value)
 
+    def _reform(self, name: str, value: Any) -> None:
+        """Apply one dated change at the start of the week: a live lever through
+        :meth:`set_lever`, the caseload by re-deriving the posts (:mod:`bipsim.posts`),
+        after the week's flows are reset so its caseworker changes count this week."""
+        if name in RESHAPED:
+            self.p[name] = value
+            resize_posts(self)
+        else:
+            self.set_lever(name, value)
+
     # --- set-up ------------------------------------------------------------------
     def _populate(self) -> None:
         """Jobcentres, caseworkers and the week-0 stock; every citizen's draws are
@@ -192,7 +203,7 @@ class BipModel(mesa.Model):
         c.met[:] = False
         c.interrupted[:] = False
         for name, value in self.reforms.get(self.week, {}).items():
-            self.set_lever(name, value)  # the timeline, before the week's steps
+            self._reform(name, value)  # the timeline, before the week's steps
         for rule in WEEK:
             rule(self)
         self.record()

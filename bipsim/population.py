@@ -26,7 +26,10 @@ class Jobcentres:
 
     Attributes:
         size: Citizens at week 0 (their uids come in this order, see ``bipsim.streams``).
-        caseload: Citizens per caseworker.
+        caseload: Citizens per caseworker: the jobcentre's target, which sets its posts.
+        caseload_factor: The jobcentre's caseload relative to ``caseworkers.caseload``
+            (the lognormal draw of ``caseload_spread``; 1 without spread), kept so a
+            dated caseload reform re-derives the targets as the build does.
         turnover: Annual caseworker turnover.
         first_post: Index of the jobcentre's first post; its posts are contiguous.
         n_posts: Number of caseworker posts.
@@ -40,6 +43,7 @@ class Jobcentres:
     first_post: np.ndarray
     n_posts: np.ndarray
     company_slots: np.ndarray
+    caseload_factor: np.ndarray
     names: tuple[str, ...] | None = None
 
     def __len__(self) -> int:
@@ -85,16 +89,32 @@ def build_jobcentres(p: dict, streams: Streams) -> Jobcentres:
                                  "population.n_jobcentres")
         weights = np.array([m.stock for m in municipalities.table()], dtype=np.float64)
     size = _split(p["n_citizens"], weights)
-    caseload = _spread(rng, p["caseload"], p["caseload_spread"], n_jc)
-    caseload = np.clip(caseload, min(CASELOAD_CLIP[0], p["caseload"]),
-                       max(CASELOAD_CLIP[1], p["caseload"]))
+    factor = _spread(rng, 1.0, p["caseload_spread"], n_jc)
+    caseload = caseload_targets(p["caseload"], factor)
     turnover = _spread(rng, p["annual_turnover"], p["turnover_spread"], n_jc)
     if p["turnover_spread"] > 0:
         turnover = np.clip(turnover, *TURNOVER_CLIP)
-    n_posts = np.ceil(size / caseload).astype(np.int64)
-    first_post = np.concatenate([[0], np.cumsum(n_posts)[:-1]])
+    n_posts = posts_for(size, caseload)
     slots = company_slots(p["company_slots_per_100"], size)
-    return Jobcentres(size, caseload, turnover, first_post, n_posts, slots, names)
+    return Jobcentres(size, caseload, turnover, first_posts(n_posts), n_posts, slots, factor,
+                      names)
+
+
+def caseload_targets(caseload: float, factor: np.ndarray) -> np.ndarray:
+    """Each jobcentre's caseload target: ``caseworkers.caseload`` times its own factor,
+    clipped to :data:`CASELOAD_CLIP` (widened to include ``caseload`` itself)."""
+    return np.clip(caseload * factor, min(CASELOAD_CLIP[0], caseload),
+                   max(CASELOAD_CLIP[1], caseload))
+
+
+def posts_for(size: np.ndarray, caseload: np.ndarray) -> np.ndarray:
+    """Caseworker posts of jobcentres of ``size`` citizens at their caseload targets."""
+    return np.ceil(size / caseload).astype(np.int64)
+
+
+def first_posts(n_posts: np.ndarray) -> np.ndarray:
+    """Index of each jobcentre's first post when its ``n_posts`` are laid out in order."""
+    return np.concatenate([[0], np.cumsum(n_posts)[:-1]]).astype(np.int64)
 
 
 def company_slots(per_100: float, size: np.ndarray) -> np.ndarray:

@@ -22,11 +22,12 @@ n - 1``) it has gone ``(k + 1) / n`` of the way, so it reaches the target in wee
 ``from_week + n - 1``. An integer lever takes the nearest integer (halves up). A
 choice or a true/false lever switches in ``from_week`` whatever the phase-in.
 
-**What may change.** Only live levers (:meth:`bipsim.parameters.ParamSpec.mid_run_refusal`): an
-uncertainty, the context and a lever that shapes the model's structure
-(``caseworkers.caseload`` sets the number of caseworker posts) are refused. Two
-changes of one lever may not overlap: the second starts after the first has
-reached its target.
+**What may change.** Live levers (:meth:`bipsim.parameters.ParamSpec.mid_run_refusal`),
+and the build-time levers of :data:`RESHAPED`, whose structure the model re-derives
+at the start of the week (``caseworkers.caseload``: each jobcentre's caseworker
+posts, :mod:`bipsim.posts`; phased in, the posts grow or shrink step by step). An
+uncertainty and the context are refused. Two changes of one lever may not overlap:
+the second starts after the first has reached its target.
 """
 
 from __future__ import annotations
@@ -47,9 +48,15 @@ ENTRY_KEYS = ("from_week", "from", "phase_in_weeks", "set")
 MAX_PHASE_IN = int(PARAMETERS["run.weeks"].high)
 
 
-def live_levers() -> list[str]:
+#: Build-time levers a timeline may change all the same, and what the model re-derives
+#: at the start of the week they change in (:meth:`bipsim.model.BipModel.step`).
+RESHAPED = {"caseload": "each jobcentre's caseworker posts (bipsim/posts.py)"}
+
+
+def dated_levers() -> list[str]:
     """Dotted keys of every lever a timeline may change, in table order."""
-    return [spec.path for spec in PARAMETERS.values() if spec.mid_run_refusal() is None]
+    return [spec.path for spec in PARAMETERS.values()
+            if spec.mid_run_refusal() is None or spec.name in RESHAPED]
 
 
 def lever_spec(key: str) -> ParamSpec:
@@ -60,17 +67,18 @@ def lever_spec(key: str) -> ParamSpec:
     """
     spec = PARAMETERS.get(key)
     if spec is None:
-        allowed = live_levers()
+        allowed = dated_levers()
         hits = difflib.get_close_matches(key, allowed, n=3) or difflib.get_close_matches(
             key, PARAMETERS, n=3)
         hint = f"did you mean {' or '.join(hits)}?" if hits else f"allowed: {', '.join(allowed)}"
         raise ParameterError(f"unknown parameter; {hint}", key)
     refusal = spec.mid_run_refusal()
-    if refusal is not None:
+    if refusal is not None and spec.name not in RESHAPED:
+        reshaped = ", ".join(BY_NAME[name].path for name in RESHAPED)
         raise ParameterError(f"{refusal}, so it cannot change on a timeline; set it in its "
                              f"section ({spec.group}:) instead; allowed: a live lever "
-                             "(`bipsim params --role lever` lists them, role 'lever, live')",
-                             key)
+                             "(`bipsim params --role lever` lists them, role 'lever, live')"
+                             f" or {reshaped}", key)
     return spec
 
 

@@ -223,9 +223,10 @@ SCENARIOS = [
     # timeline: reforms on a date (what may change, when, how)
     timeline("not-a-lever", "  - from_week: 10\n    set: {exits.p_job: 0.01}\n", "line 3",
              "timeline.set.exits.p_job", "not a lever", "allowed: a live lever"),
-    timeline("build-time-lever", "  - from_week: 10\n    set: {caseworkers.caseload: 40}\n",
-             "line 3", "timeline.set.caseworkers.caseload", "fixed when the model is built",
-             "caseworkers:"),
+    timeline("caseload-out-of-range", "  - from_week: 10\n    set: {caseworkers.caseload: 2}\n",
+             "line 3", "timeline.set.caseworkers.caseload", "given 2", "5 to 400"),
+    timeline("caseload-text", "  - from_week: 10\n    set: {caseworkers.caseload: many}\n",
+             "line 3", "timeline.set.caseworkers.caseload", "given 'many'"),
     timeline("context", "  - from_week: 10\n    set: {run.weeks: 40}\n", "line 3",
              "timeline.set.run.weeks", "not a lever (context"),
     timeline("unknown-lever", "  - from_week: 10\n    set: {meetings.intervall: 2}\n",

@@ -188,8 +188,8 @@ def test_what_only_the_whole_scenario_shows_is_refused_with_its_line(tmp_path, t
 
 
 def test_python_timelines_are_checked_like_scenario_ones():
-    with pytest.raises(ParameterError, match=r"caseworkers\.caseload: fixed when the model"):
-        BipModel(timeline=[{"from_week": 2, "set": {"caseworkers.caseload": 40}}], **TINY)
+    with pytest.raises(ParameterError, match=r"population\.n_citizens: not a lever"):
+        BipModel(timeline=[{"from_week": 2, "set": {"population.n_citizens": 400}}], **TINY)
     with pytest.raises(ParameterError, match="beyond the run's 60 weeks"):
         BipModel(timeline=[{"from_week": 61, "set": {"meetings.interval": 2}}], **TINY)
     with pytest.raises(ParameterError, match="from_week: given 0"):
