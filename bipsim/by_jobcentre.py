@@ -8,7 +8,8 @@ caseworkers trained), in whole kroner by largest remainder. So every jobcentre's
 are whole kroner and the jobcentres add up to the run's costs exactly. Exits and the
 other outcomes come from the citizen table, which knows each citizen's jobcentre.
 
-``python -m bipsim.by_jobcentre RUN_FOLDER`` prints the ranking.
+``python -m bipsim.by_jobcentre RUN_FOLDER`` prints the ranking (over the replicate
+seeds when the folder has ``jobcentre_intervals.csv``, from ``bipsim run --reps``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from .model import BipModel
 
 FILE = "jobcentres.csv"
+#: The ranking over replicate seeds (``bipsim run --reps``, :mod:`bipsim.ranking`).
+INTERVALS_FILE = "jobcentre_intervals.csv"
 #: Columns ranked by the plot and the printout: (column, label, higher is better).
 RANKED = (("job_entries_per_100", "Job entries per 100 citizens", True),
           ("cost_per_job_entry_dkk", "Cost per job entry (DKK)", False))
@@ -110,22 +113,43 @@ def table(model: BipModel, citizens: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def ranking(frame: pd.DataFrame, n: int = 5) -> str:
-    """The best and worst ``n`` jobcentres on each ranked outcome, as text."""
-    lines = ["One run: the places of small jobcentres are mostly chance; compare seeds "
-             "(bipsim compare --reps) before reading much into a rank."]
+def ranking(frame: pd.DataFrame, n: int = 5, intervals: pd.DataFrame | None = None) -> str:
+    """The best and worst ``n`` jobcentres on each ranked outcome, as text; with
+    ``intervals`` (``jobcentre_intervals.csv``) ranked by the median over the replicate
+    seeds, with the 90 % range of the value and of the place."""
+    if intervals is None:
+        lines = ["One run: the places of small jobcentres are mostly chance; rerun with "
+                 "--reps N for their ranges over replicate seeds."]
+    else:
+        lines = [f"Median over {int(intervals['replicates'].iloc[0])} replicate seeds, "
+                 "and the 90 % range of the value and of the place (chance only, not "
+                 "parameter uncertainty)."]
     for column, label, higher in RANKED:
-        ranked = frame.dropna(subset=[column]).sort_values(column, ascending=not higher,
-                                                           kind="stable")
+        key = column if intervals is None else f"{column}_median"
+        source = frame if intervals is None else intervals
+        ranked = source.dropna(subset=[key]).sort_values(key, ascending=not higher,
+                                                         kind="stable")
         lines.append(f"{label} ({len(ranked)} jobcentres; best first):")
         shown = ranked if len(ranked) <= 2 * n else pd.concat([ranked.head(n),
                                                                 ranked.tail(n)])
+        digits = 0 if column.endswith("_dkk") else 1
         for place, (_, row) in zip(_places(len(ranked), len(shown), n), shown.iterrows(),
                                    strict=True):
-            value = formatting.number(row[column], 0 if column.endswith("_dkk") else 1)
-            lines.append(f"  {place:>3}. {row['name']:<18} {value:>12}   "
+            value = formatting.number(row[key], digits)
+            spread = "" if intervals is None else _spread(row, column, digits)
+            lines.append(f"  {place:>3}. {row['name']:<18} {value:>12}{spread}   "
                          f"({formatting.number(row['citizens_week0'])} citizens at week 0)")
     return "\n".join(lines)
+
+
+def _spread(row: pd.Series, column: str, digits: int) -> str:
+    """`` (low to high; place a-b)`` of one jobcentre, and in how many replicates the
+    value is defined when not in all."""
+    defined, reps = int(row[f"{column}_replicates"]), int(row["replicates"])
+    return (f" ({formatting.number(row[f'{column}_p05'], digits)} to "
+            f"{formatting.number(row[f'{column}_p95'], digits)}; place "
+            f"{row[f'place_{column}_p05']:.0f}-{row[f'place_{column}_p95']:.0f}"
+            + (f"; in {defined} of {reps}" if defined < reps else "") + ")")
 
 
 def _places(total: int, shown: int, n: int) -> list[int]:
@@ -140,7 +164,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"usage: python -m bipsim.by_jobcentre RUN_FOLDER (a folder with {FILE})",
               file=sys.stderr)
         return 2
-    print(ranking(pd.read_csv(Path(args[0]) / FILE)))
+    folder = Path(args[0])
+    intervals = folder / INTERVALS_FILE
+    print(ranking(pd.read_csv(folder / FILE),
+                  intervals=pd.read_csv(intervals) if intervals.is_file() else None))
     return 0
 
 

@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     options.add_threads(run)
     options.add_locale(run)
     options.add_excel_csv(run)
+    run.add_argument("--reps", type=int, metavar="N",
+                     help="with several jobcentres: also run N replicate seeds and write "
+                          "each jobcentre's median and 90 %% range (chance only) of the "
+                          "ranked outcomes and places (jobcentre_intervals.csv, error bars "
+                          "in jobcentre_ranking.png)")
+    options.add_workers(run)
     run.add_argument("--check", action="store_true",
                      help="validate only (and build the model): print the resolved scenario, "
                           "every value with its source, and exit without running it")

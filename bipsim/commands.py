@@ -16,12 +16,14 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from .options import overrides
-from .scenario import load_scenario
+from .scenario import ScenarioError, load_scenario
 from .scenario_commands import resolved_yaml
 
 if TYPE_CHECKING:
     from .model import BipModel
 
+#: Fewest replicate seeds ``--reps`` gives the ranking's intervals from.
+MIN_REPS = 2
 #: Runs projected to take longer than this show a progress bar.
 PROGRESS_AFTER_S = 3.0
 
@@ -51,17 +53,33 @@ def cmd_run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     model = BipModel.from_scenario(scenario)
     timings["build_s"] = time.perf_counter() - started
+    if args.reps is not None and args.reps < MIN_REPS:
+        raise ScenarioError(f"given {args.reps}; allowed: {MIN_REPS} or more replicate seeds "
+                            "(for the ranking's intervals)", key="--reps")
+    if args.reps and len(model.jobcentres) < 2:
+        raise ScenarioError(f"given {args.reps}, but {scenario.name} has one jobcentre: "
+                            "replicates give the jobcentre ranking its intervals; allowed: "
+                            "a scenario with several jobcentres (for one, bipsim compare "
+                            "--reps gives intervals)", key="--reps")
     started = time.perf_counter()
     with _WeeklyProgress(model.p["weeks"], scenario.name) as progress:
         model.run(progress=progress.advance)
     timings["run_s"] = time.perf_counter() - started
+    ranking = None
+    if args.reps:
+        from .ranking import replicate_ranking
+
+        started = time.perf_counter()
+        ranking = replicate_ranking(scenario, model.p["seed"], args.reps, args.workers,
+                                    args.quiet)
+        timings["replicates_s"] = time.perf_counter() - started
     plot = None
     if not args.no_plots:
         from .plots import write_run_plots  # matplotlib only when plotting
         plot = write_run_plots
     with staged(folder, exact=args.out is not None) as tmp:
         summary = write_run(model, scenario, tmp, timings, argv=args.argv, plot=plot,
-                            excel_csv=args.excel_csv)
+                            excel_csv=args.excel_csv, ranking=ranking)
         table = summary_table(scenario.name, model.p["seed"], model.p["weeks"], summary)
         budget = budget_table(model)
         with open(tmp / "summary.txt", "w", encoding="utf-8") as f:

@@ -231,8 +231,10 @@ JOBCENTRES: dict[str, Column] = {
                    "population.municipality), else `jobcentre <index>`", ""),
     "citizens_week0": Column("citizens on benefit at week 0", "citizens"),
     "citizens_ever": Column("citizens ever present during the run", "citizens"),
-    "caseload": Column("citizens per caseworker, drawn at set-up", "citizens"),
-    "caseworker_posts": Column("caseworker posts", "posts"),
+    "caseload": Column("citizens per caseworker: the jobcentre's target at the end of the "
+                       "run (drawn at set-up; a dated caseload change re-derives it)",
+                       "citizens"),
+    "caseworker_posts": Column("caseworker posts at the end of the run", "posts"),
     "company_slots": Column("company placement places", "places"),
     "exits_job": Column("exits to a job during the run; they add up to summary.json's",
                         "citizens"),
@@ -253,6 +255,35 @@ JOBCENTRES: dict[str, Column] = {
     "cost_per_job_entry_dkk": Column("total_cost_dkk over exits_job (null without a job "
                                      "entry; ranked in jobcentre_ranking.png)", "DKK"),
 }
+
+def _ranking_intervals() -> dict[str, Column]:
+    """The columns of ``jobcentre_intervals.csv`` (``bipsim run --reps``)."""
+    from .by_jobcentre import RANKED
+
+    columns = {
+        "jobcentre": JOBCENTRES["jobcentre"], "name": JOBCENTRES["name"],
+        "citizens_week0": JOBCENTRES["citizens_week0"],
+        "replicates": Column("replicate seeds run (--reps; the seeds are in manifest.json)",
+                             "runs"),
+    }
+    for column, label, higher in RANKED:
+        unit = JOBCENTRES[column].unit
+        for name, what, where in ((column, label.lower(), unit),
+                                  (f"place_{column}", f"place on {label.lower()} among the "
+                                   "jobcentres (1 = best; ties share the mean place)",
+                                   "place")):
+            columns[f"{name}_median"] = Column(f"median over the replicates of the {what}",
+                                               where)
+            columns[f"{name}_p05"] = Column(f"5th percentile over the replicates of the "
+                                            f"{what} (90 % range: chance only)", where)
+            columns[f"{name}_p95"] = Column(f"95th percentile over the replicates of the "
+                                            f"{what}", where)
+        columns[f"{column}_replicates"] = Column(
+            f"replicates in which the {label.lower()} is defined "
+            f"({'always' if higher else 'those with a job entry'})", "runs")
+    return columns
+
+
 _RUN_ID = {
     "run_id": Column("run id in the experiment's plan (plan.json); rows sorted by it", ""),
 }
@@ -285,6 +316,11 @@ TABLES: dict[str, Table] = {
     "jobcentres": Table(("jobcentres.csv",), "bipsim run",
                         "one jobcentre of a run with more than one (no file for one "
                         "jobcentre: its results are the run's)", JOBCENTRES),
+    "jobcentre_intervals": Table(
+        ("jobcentre_intervals.csv",), "bipsim run --reps N",
+        "one jobcentre: its ranked outcomes and places over N replicate seeds (the median "
+        "and the 5th-95th percentile, a 90 % range covering chance only, not parameter "
+        "uncertainty)", _ranking_intervals()),
     "compare_results": Table(
         ("results.csv", "results.parquet"), "bipsim compare", "one run",
         {**_RUN_ID, "scenario": Column("scenario label (the first is the baseline)", ""),

@@ -30,6 +30,8 @@ from .outcomes import OUTCOMES, summarise
 from .provenance import manifest
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .model import BipModel
     from .scenario import Scenario
 
@@ -268,10 +270,12 @@ def _move_into_place(tmp: Path, target: Path) -> bool:
 def write_run(model: BipModel, scenario: Scenario, folder: Path, timings: dict[str, float],
               argv: list[str] | None = None,
               plot: Callable[..., list[Path]] | None = None,
-              excel_csv: bool = False) -> dict[str, Any]:
+              excel_csv: bool = False,
+              ranking: tuple[pd.DataFrame, list[int]] | None = None) -> dict[str, Any]:
     """Write every output of a finished run into ``folder``; returns the summary.
     ``excel_csv``: ``weekly.csv`` and ``budget.csv`` also as ``*.da.csv`` for a Danish
-    Excel."""
+    Excel. ``ranking``: the jobcentres over replicate seeds, and the seeds
+    (:func:`bipsim.ranking.replicate_ranking`), for ``jobcentre_intervals.csv``."""
     weekly = model.weekly()
     citizens = model.citizen_table()
     summary = summarise(model, citizens, weekly)
@@ -295,6 +299,12 @@ def write_run(model: BipModel, scenario: Scenario, folder: Path, timings: dict[s
     if len(model.jobcentres) > 1:
         per_jobcentre = by_jobcentre.table(model, citizens)
         per_jobcentre.to_csv(folder / by_jobcentre.FILE, index=False)
+    intervals, replicates = ranking if ranking is not None else (None, {})
+    if intervals is not None:
+        intervals.to_csv(folder / by_jobcentre.INTERVALS_FILE, index=False)
+        replicates = {"ranking_replicates": {
+            "seeds": ranking[1], "interval": "median and 5th-95th percentile over the "
+            "replicate seeds: chance only, at the scenario's parameter values"}}
     timeline = _timeline_record(scenario)
     (folder / "summary.json").write_text(json.dumps(
         {"scenario": scenario.name, "seed": model.p["seed"], "weeks": model.p["weeks"],
@@ -309,12 +319,12 @@ def write_run(model: BipModel, scenario: Scenario, folder: Path, timings: dict[s
         if per_jobcentre is not None:
             from .jobcentre_plot import write_ranking_plot  # matplotlib only when plotting
             write_ranking_plot(per_jobcentre, folder,
-                               f"{scenario.name} (seed {model.p['seed']})")
+                               f"{scenario.name} (seed {model.p['seed']})", intervals)
         timings["plots_s"] = (dt.datetime.now() - started).total_seconds()
     (folder / "manifest.json").write_text(json.dumps(manifest(
         "run", argv, scenario=scenario.name, scenario_files=scenario.files,
         overrides=scenario.overrides, seed=model.p["seed"], weeks=model.p["weeks"],
-        **timeline, locale=formatting.current_locale(), excel_csv=excel_csv,
+        **timeline, **replicates, locale=formatting.current_locale(), excel_csv=excel_csv,
         timings_s=timings), indent=2, ensure_ascii=False), encoding="utf-8")
     return summary
 

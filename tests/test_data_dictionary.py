@@ -59,7 +59,8 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         # every caseworker leaves in week 1 and the posts stay vacant to week 14, so the
         # survey at week 13 has no caseworker, whatever the random numbers
         "run": ["run", "bip_study", *SMALL, "--set", "caseworkers.annual_turnover=1",
-                "--set", "caseworkers.dur_vacancy=13", "--no-plots", "--quiet"],
+                "--set", "caseworkers.dur_vacancy=13", "--no-plots", "--quiet",
+                "--reps", "2", "--workers", "0"],
         "compare": ["compare", "baseline", "continuity", "--reps", "2", *EXPERIMENT],
         "grid": ["sweep", "baseline", "--grid", "caseworkers.caseload=40,80", *EXPERIMENT],
         "sobol": ["sweep", "baseline", "--sample", "sobol", "--n", "2", "--bounds",
@@ -77,7 +78,8 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 #: (table, folder) pairs that together write every table of the dictionary.
 WRITTEN = [("weekly", "run"), ("citizens", "run"), ("survey", "run"), ("summary", "run"),
-           ("budget", "run"), ("jobcentres", "run"), ("compare_budget", "compare"),
+           ("budget", "run"), ("jobcentres", "run"),
+           ("jobcentre_intervals", "run"), ("compare_budget", "compare"),
            ("compare_payback", "compare"),
            ("compare_results", "compare"), ("compare_weekly", "compare"),
            ("compare_outcomes", "compare"), ("compare_differences", "compare"),

@@ -122,3 +122,48 @@ def test_apportion_shares_whole_kroner_that_add_up(total: int) -> None:
     shares = apportion(float(total), np.array([3.0, 0.0, 1.0, 1.0]))
     assert shares.sum() == total and (shares == np.floor(shares)).all()
     assert shares[1] == 0 or total == 0
+
+
+def test_ranking_intervals_are_the_replicates_percentiles_on_any_executor(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--reps 3``: each jobcentre's median and 5th-95th percentile are those of three
+    runs made directly on the replicate seeds (compare's seeds of --seed 4), the same
+    in this process and on two worker processes, and recorded in the manifest."""
+    from bipsim.by_jobcentre import INTERVALS_FILE, table
+    from bipsim.experiments.plan import replicate_seeds
+
+    folders = {}
+    for workers in ("0", "2"):
+        folders[workers] = tmp_path / f"w{workers}"
+        assert main([*SMALL_NATIONAL, "--seed", "4", "--reps", "3", "--workers", workers,
+                     "--out", str(folders[workers])]) == 0
+    frame = pd.read_csv(folders["0"] / INTERVALS_FILE)
+    pd.testing.assert_frame_equal(frame, pd.read_csv(folders["2"] / INTERVALS_FILE))
+    seeds = replicate_seeds(4, 3)
+    manifest = json.loads((folders["0"] / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["ranking_replicates"]["seeds"] == seeds
+    scenario = load_scenario("national", ["run.weeks=14", "population.n_citizens=3000"])
+    runs = []
+    for seed in seeds:
+        model = BipModel.from_scenario(scenario, seed=seed)
+        model.run()
+        runs.append(table(model, model.citizen_table())["job_entries_per_100"].to_numpy())
+    values = np.array(runs)
+    np.testing.assert_allclose(frame["job_entries_per_100_median"], np.median(values, axis=0))
+    np.testing.assert_allclose(frame["job_entries_per_100_p05"],
+                               np.percentile(values, 5, axis=0))
+    assert (frame["job_entries_per_100_p05"] <= frame["job_entries_per_100_median"]).all()
+    assert (frame["replicates"] == 3).all() and len(frame) == 98
+    # the places are ranks among the 98 jobcentres
+    assert frame["place_job_entries_per_100_p95"].max() <= 98
+    assert frame["place_job_entries_per_100_p05"].min() >= 1
+    capsys.readouterr()
+
+
+def test_reps_needs_several_jobcentres_and_two_seeds(capsys: pytest.CaptureFixture[str]) -> None:
+    one = ["run", "baseline", "--set", "population.municipality=Samsø", "--weeks", "2",
+           "--no-plots", "--quiet"]
+    assert main([*one, "--reps", "3"]) == 2
+    assert "--reps: given 3, but baseline has one jobcentre" in capsys.readouterr().err
+    assert main([*SMALL_NATIONAL, "--reps", "1"]) == 2
+    assert "--reps: given 1; allowed: 2 or more" in capsys.readouterr().err
