@@ -87,6 +87,21 @@ def test_payback_is_the_first_year_with_cumulative_net_cost_at_most_zero():
         0.25, 0.75, 0.75)
     assert summary["payback_year_median"] == 2
     assert math.isinf(payback_year(np.cumsum([10.0, -3.0, -3.0, -3.0])))
+    # a reform from year 2 costs nothing extra in year 1: that is no payback
+    assert payback_year(np.cumsum([0.0, 5.0, -8.0]), first_year=2) == 3
+    assert payback_year(np.cumsum([0.0, -1.0]), first_year=2) == 2
+
+
+def test_a_dated_reform_pays_back_no_earlier_than_the_year_it_starts():
+    from types import SimpleNamespace
+
+    from bipsim.experiments.yearly import start_year
+
+    plan = SimpleNamespace(design={"baseline": "base"},
+                           reform_weeks=lambda: {"from_2027": 53, "from_week_52": 52})
+    assert start_year(plan, "from_2027") == 2
+    assert start_year(plan, "from_week_52") == 1
+    assert start_year(plan, "at_once") == 1
     assert payback_year(np.cumsum([10.0, -3.0, -3.0, -3.0, -3.0])) == 5
 
 

@@ -13,7 +13,9 @@ pair by pair (the same replicate seed, and in a world the same parameter draws):
 
 The reform has **paid for itself** by the end of year ``y`` in a pair when the
 running sum of its net public cost up to ``y`` is at most 0; its payback year is the
-first such year (never, within the horizon, if there is none). Over the pairs:
+first such year from the year the reform starts in (a dated reform's earlier years
+cost exactly nothing extra, which is no payback), never within the horizon if there
+is none. Over the pairs:
 the share paid back by the end of each year, and the median payback year with the
 2.5-97.5 % range. Intervals as in the rest of ``compare``: *chance only* over the
 replicates at the central parameter values (a Student-t interval of the mean
@@ -30,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bipsim.budget import year_spans
+from bipsim.budget import YEAR_WEEKS, year_spans
 from bipsim.rules.costs import COST_KINDS
 from bipsim.uncertainty.worlds import spread
 
@@ -97,10 +99,19 @@ def pair_measures(alt: dict[str, np.ndarray], base: dict[str, np.ndarray]
             "cumulative_net_cost_dkk": np.cumsum(net)}
 
 
-def payback_year(cumulative_net: np.ndarray) -> float:
-    """The first year (1, 2, ...) whose running net cost is at most 0; inf if none."""
-    paid = np.flatnonzero(np.asarray(cumulative_net) <= 0)
-    return float(paid[0] + 1) if len(paid) else NEVER
+def payback_year(cumulative_net: np.ndarray, first_year: int = 1) -> float:
+    """The first year (``first_year``, the year the reform starts in, or later) whose
+    running net cost is at most 0; inf if none."""
+    paid = np.flatnonzero(np.asarray(cumulative_net)[first_year - 1:] <= 0)
+    return float(paid[0] + first_year) if len(paid) else NEVER
+
+
+def start_year(plan: Any, label: str) -> int:
+    """The budget year in which ``label`` starts to differ from the baseline: the year
+    of the first dated change of either (1 without one)."""
+    reforms = plan.reform_weeks()
+    weeks = [reforms[name] for name in (label, plan.design["baseline"]) if name in reforms]
+    return 1 + (min(weeks) - 1) // YEAR_WEEKS if weeks else 1
 
 
 def payback_summary(years: np.ndarray, n_years: int) -> dict[str, float]:
@@ -137,7 +148,9 @@ def analyse_years(plan: Any, records: list[dict[str, Any]]) -> YearlyBudget:
                      for r in reps]
             per_basis[basis] = {m: np.array([p[m] for p in pairs]).reshape(len(pairs), -1)
                                 for m in MEASURES}
-            years = np.array([payback_year(p["cumulative_net_cost_dkk"]) for p in pairs])
+            first = start_year(plan, label)
+            years = np.array([payback_year(p["cumulative_net_cost_dkk"], first)
+                              for p in pairs])
             paybacks.append({"alternative": label, "basis": basis,
                              **payback_summary(years, len(spans))})
         for i, (year, first, last) in enumerate(spans):
