@@ -167,3 +167,39 @@ def test_reps_needs_several_jobcentres_and_two_seeds(capsys: pytest.CaptureFixtu
     assert "--reps: given 3, but baseline has one jobcentre" in capsys.readouterr().err
     assert main([*SMALL_NATIONAL, "--reps", "1"]) == 2
     assert "--reps: given 1; allowed: 2 or more" in capsys.readouterr().err
+
+
+def test_intervals_of_constructed_replicates_and_their_printout(tmp_path: Path) -> None:
+    """Three jobcentres, five replicates with known values: medians, 5th-95th
+    percentiles, places (ties share the mean place), replicates without a job entry
+    left out of the cost ranking; the printout and the plot show them."""
+    from bipsim.by_jobcentre import ranking
+    from bipsim.jobcentre_plot import write_ranking_plot
+    from bipsim.ranking import intervals
+
+    entries = [[1.0, 2.0, 3.0], [2.0, 2.0, 1.0], [3.0, 1.0, 2.0], [4.0, 2.0, 2.0],
+               [5.0, 3.0, 0.0]]
+    cost = [[9.0, 5.0, np.nan], [8.0, 5.0, 7.0], [7.0, 6.0, np.nan], [6.0, 5.0, 4.0],
+            [5.0, 5.0, np.nan]]
+    records = [{"jobcentres": {"job_entries_per_100": e, "cost_per_job_entry_dkk": c}}
+               for e, c in zip(entries, cost, strict=True)]
+    frame = intervals(records, ["A", "B", "C"], np.array([10, 20, 30]))
+    values = np.array(entries)
+    np.testing.assert_allclose(frame["job_entries_per_100_median"], [3.0, 2.0, 2.0])
+    np.testing.assert_allclose(frame["job_entries_per_100_p05"],
+                               np.percentile(values, 5, axis=0))
+    # replicate 2: A 2, B 2, C 1 -> places 1.5, 1.5, 3
+    places = np.array([[3, 2, 1], [1.5, 1.5, 3], [1, 3, 2], [1, 2.5, 2.5], [1, 2, 3]])
+    np.testing.assert_allclose(frame["place_job_entries_per_100_median"],
+                               np.median(places, axis=0))
+    assert frame["cost_per_job_entry_dkk_replicates"].tolist() == [5, 5, 2]
+    np.testing.assert_allclose(frame["cost_per_job_entry_dkk_median"], [7.0, 5.0, 5.5])
+    # cost ranks among the defined only: in replicate 1, C (7) is second of three
+    assert frame["place_cost_per_job_entry_dkk_p95"].iloc[2] <= 3
+    text = ranking(frame.assign(exits_job=1), intervals=frame)
+    assert "Median over 5 replicate seeds" in text
+    assert "C" in text and "; in 2 of 5)" in text
+    table = frame[["jobcentre", "name", "citizens_week0"]].assign(
+        job_entries_per_100=[3.0, 2.0, 2.0], cost_per_job_entry_dkk=[7.0, 5.0, 5.5],
+        exits_job=[3, 4, 6], citizens_ever=[100, 200, 300], total_cost_dkk=[21, 20, 33])
+    assert write_ranking_plot(table, tmp_path, "test", frame).stat().st_size > 0
