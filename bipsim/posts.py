@@ -79,8 +79,9 @@ def resize_posts(m: BipModel) -> int:
 
 def _relay(cw: CaseworkerSet, record: TrainingRecord, new_index: np.ndarray,
            kept: np.ndarray, jobcentre: np.ndarray) -> None:
-    """Lay the kept posts out at ``new_index`` among ``len(jobcentre)`` posts, in place;
-    the other posts are blank (vacant, untrained) until :func:`_hire` fills them."""
+    """Lay the kept posts out at ``new_index`` among ``len(jobcentre)`` posts, in place
+    (a kept post keeps its holder, vacancy and training); the new posts are blank
+    (uid -1, untrained) until :func:`_hire` fills them."""
     n, to = len(jobcentre), new_index[kept]
 
     def moved(column: np.ndarray, blank: float) -> np.ndarray:

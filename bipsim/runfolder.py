@@ -299,11 +299,12 @@ def write_run(model: BipModel, scenario: Scenario, folder: Path, timings: dict[s
     if len(model.jobcentres) > 1:
         per_jobcentre = by_jobcentre.table(model, citizens)
         per_jobcentre.to_csv(folder / by_jobcentre.FILE, index=False)
-    intervals, replicates = ranking if ranking is not None else (None, {})
-    if intervals is not None:
+    intervals, replicates = None, {}
+    if ranking is not None:
+        intervals, seeds = ranking
         intervals.to_csv(folder / by_jobcentre.INTERVALS_FILE, index=False)
         replicates = {"ranking_replicates": {
-            "seeds": ranking[1], "interval": "median and 5th-95th percentile over the "
+            "seeds": seeds, "interval": "median and 5th-95th percentile over the "
             "replicate seeds: chance only, at the scenario's parameter values"}}
     timeline = _timeline_record(scenario)
     (folder / "summary.json").write_text(json.dumps(
