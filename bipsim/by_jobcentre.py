@@ -9,7 +9,9 @@ are whole kroner and the jobcentres add up to the run's costs exactly. Exits and
 other outcomes come from the citizen table, which knows each citizen's jobcentre.
 
 ``python -m bipsim.by_jobcentre RUN_FOLDER`` prints the ranking (over the replicate
-seeds when the folder has ``jobcentre_intervals.csv``, from ``bipsim run --reps``).
+seeds when the folder has ``jobcentre_intervals.csv``, from ``bipsim run --reps``);
+``--pair A B`` compares two jobcentres replicate by replicate
+(:mod:`bipsim.jobcentre_pair`); ``--locale da`` writes the numbers the Danish way.
 """
 
 from __future__ import annotations
@@ -22,14 +24,19 @@ import numpy as np
 import pandas as pd
 
 from . import formatting
+from .errors import InputError
 from .rules.costs import COST_FLOWS, COST_KINDS
 
 if TYPE_CHECKING:
+    import argparse
+
     from .model import BipModel
 
 FILE = "jobcentres.csv"
 #: The ranking over replicate seeds (``bipsim run --reps``, :mod:`bipsim.ranking`).
 INTERVALS_FILE = "jobcentre_intervals.csv"
+#: Every replicate's ranked outcomes per jobcentre (``bipsim run --reps``).
+REPLICATES_FILE = "jobcentre_replicates.csv"
 #: Columns ranked by the plot and the printout: (column, label, higher is better).
 RANKED = (("job_entries_per_100", "Job entries per 100 citizens", True),
           ("cost_per_job_entry_dkk", "Cost per job entry (DKK)", False))
@@ -129,7 +136,7 @@ def ranking(frame: pd.DataFrame, n: int = 5, intervals: pd.DataFrame | None = No
         source = frame if intervals is None else intervals
         ranked = source.dropna(subset=[key]).sort_values(key, ascending=not higher,
                                                          kind="stable")
-        lines.append(f"{label} ({len(ranked)} jobcentres; best first):")
+        lines.append(f"{local_label(label)} ({len(ranked)} jobcentres; best first):")
         shown = ranked if len(ranked) <= 2 * n else pd.concat([ranked.head(n),
                                                                 ranked.tail(n)])
         digits = 0 if column.endswith("_dkk") else 1
@@ -140,6 +147,11 @@ def ranking(frame: pd.DataFrame, n: int = 5, intervals: pd.DataFrame | None = No
             lines.append(f"  {place:>3}. {row['name']:<18} {value:>12}{spread}   "
                          f"({formatting.number(row['citizens_week0'])} citizens at week 0)")
     return "\n".join(lines)
+
+
+def local_label(label: str) -> str:
+    """A :data:`RANKED` label with its unit in the current locale (``(kr.)`` in Danish)."""
+    return label.replace("(DKK)", f"({formatting.dkk_unit()})")
 
 
 def _spread(row: pd.Series, column: str, digits: int) -> str:
@@ -158,16 +170,43 @@ def _places(total: int, shown: int, n: int) -> list[int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the ranking of a run folder's ``jobcentres.csv``."""
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or not (Path(args[0]) / FILE).is_file():
-        print(f"usage: python -m bipsim.by_jobcentre RUN_FOLDER (a folder with {FILE})",
-              file=sys.stderr)
-        return 2
-    folder = Path(args[0])
+    """Print the ranking of a run folder's ``jobcentres.csv``, or with ``--pair`` two
+    of its jobcentres compared; returns the exit code (2 for bad input)."""
+    from .cli import run_command
+    from .options import Parser, add_locale
+
+    parser = Parser(prog="python -m bipsim.by_jobcentre",
+                    description="Print the jobcentre ranking of a run folder, or compare "
+                                "two of its jobcentres replicate by replicate.")
+    parser.add_argument("folder", type=Path, help=f"a run folder with {FILE}")
+    parser.add_argument("--pair", nargs=2, metavar=("FIRST", "SECOND"),
+                        help="compare two jobcentres by name over the replicate seeds of "
+                             f"bipsim run --reps ({REPLICATES_FILE}): median difference, "
+                             "90 %% range, share of replicates in which FIRST is better "
+                             "(chance only)")
+    add_locale(parser)
+    try:
+        args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    except SystemExit as exit_:  # argparse has printed the help or the usage error
+        return int(exit_.code or 0)
+    args.func = _print_folder
+    return run_command(args)
+
+
+def _print_folder(args: argparse.Namespace) -> int:
+    folder = args.folder
+    if not (folder / FILE).is_file():
+        raise InputError(f"no {FILE}: allowed: the folder of a bipsim run with several "
+                         "jobcentres", str(folder))
+    frame = pd.read_csv(folder / FILE)
+    if args.pair:
+        from .jobcentre_pair import folder_pair
+
+        print(folder_pair(folder, args.pair,
+                          dict(zip(frame["name"], frame["citizens_week0"], strict=True))))
+        return 0
     intervals = folder / INTERVALS_FILE
-    print(ranking(pd.read_csv(folder / FILE),
-                  intervals=pd.read_csv(intervals) if intervals.is_file() else None))
+    print(ranking(frame, intervals=pd.read_csv(intervals) if intervals.is_file() else None))
     return 0
 
 

@@ -284,6 +284,22 @@ def _ranking_intervals() -> dict[str, Column]:
     return columns
 
 
+def _ranking_replicates() -> dict[str, Column]:
+    """The columns of ``jobcentre_replicates.csv`` (``bipsim run --reps``)."""
+    return {
+        "replicate": Column("replicate index, 0 to N - 1; replicate r is one run of every "
+                            "jobcentre, so two jobcentres pair by it", ""),
+        "seed": Column("the replicate's seed (compare's replicate seeds of --seed, as in "
+                       "manifest.json)", ""),
+        "jobcentre": JOBCENTRES["jobcentre"], "name": JOBCENTRES["name"],
+        "job_entries_per_100": Column("exits to a job per 100 citizens ever present at the "
+                                      "jobcentre, in this replicate", "per 100 citizens"),
+        "cost_per_job_entry_dkk": Column("the jobcentre's public cost over its exits to a "
+                                         "job, in this replicate (null without a job entry)",
+                                         "DKK"),
+    }
+
+
 _RUN_ID = {
     "run_id": Column("run id in the experiment's plan (plan.json); rows sorted by it", ""),
 }
@@ -321,6 +337,11 @@ TABLES: dict[str, Table] = {
         "one jobcentre: its ranked outcomes and places over N replicate seeds (the median "
         "and the 5th-95th percentile, a 90 % range covering chance only, not parameter "
         "uncertainty)", _ranking_intervals()),
+    "jobcentre_replicates": Table(
+        ("jobcentre_replicates.csv",), "bipsim run --reps N",
+        "one jobcentre in one of the N replicate seeds: its ranked outcomes (the values "
+        "jobcentre_intervals.csv summarises; python -m bipsim.by_jobcentre FOLDER --pair "
+        "A B compares two jobcentres by them)", _ranking_replicates()),
     "compare_results": Table(
         ("results.csv", "results.parquet"), "bipsim compare", "one run",
         {**_RUN_ID, "scenario": Column("scenario label (the first is the baseline)", ""),

@@ -168,6 +168,11 @@ def listing(numbers: Sequence[str]) -> str:
     return ("; " if _style().decimal == "," else ", ").join(numbers)
 
 
+def dkk_unit() -> str:
+    """The unit of an amount in kroner, for labels: ``DKK`` or ``kr.``"""
+    return _style().dkk.strip()
+
+
 def millions_unit() -> str:
     """The unit of an amount in millions, for axis labels: ``mio. DKK`` or ``mio. kr.``"""
     return _style().mio_dkk.strip()

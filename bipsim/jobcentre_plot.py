@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
+from bipsim import formatting
 from bipsim.by_jobcentre import RANKED
 from bipsim.plots import DPI, _tidy, localise_ticks
 
@@ -48,7 +49,8 @@ def write_ranking_plot(frame: pd.DataFrame, folder: Path, title: str,
         ax.set_ylim(-0.6, len(ranked) - 0.4)
         overall = _overall(frame, column) / scale
         ax.axvline(overall, color="black", lw=1, ls="--", label="all jobcentres")
-        ax.set_xlabel(label.replace("(DKK)", "(mio. DKK)") if scale > 1 else label)
+        ax.set_xlabel(label.replace("(DKK)", f"({formatting.millions_unit()})")
+                      if scale > 1 else label)
         ax.set_title(label + (" (higher is better)" if higher else " (lower is better)"),
                      fontsize=10)
         ax.legend(loc="lower right", fontsize=8)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import difflib
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -82,9 +83,10 @@ def find(name: str) -> Municipality:
     raise KeyError(f"no municipality {name!r}{suggest(name)}")
 
 
-def suggest(name: str) -> str:
-    """``; did you mean 'Aarhus'?`` for the names closest to ``name`` (or ``""``)."""
-    folded = {n.casefold(): n for n in names()}
+def suggest(name: str, among: Sequence[str] | None = None) -> str:
+    """``; did you mean 'Aarhus'?`` for the names closest to ``name`` (or ``""``), case
+    aside, among ``among`` (default: the 98 municipalities)."""
+    folded = {n.casefold(): n for n in (names() if among is None else among)}
     hits = [folded[h] for h in difflib.get_close_matches(name.casefold(), folded, n=3,
                                                          cutoff=0.6)]
     listing = " or ".join(repr(h) for h in hits)

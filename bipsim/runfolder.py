@@ -30,9 +30,8 @@ from .outcomes import OUTCOMES, summarise
 from .provenance import manifest
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from .model import BipModel
+    from .ranking import Ranking
     from .scenario import Scenario
 
 
@@ -271,11 +270,12 @@ def write_run(model: BipModel, scenario: Scenario, folder: Path, timings: dict[s
               argv: list[str] | None = None,
               plot: Callable[..., list[Path]] | None = None,
               excel_csv: bool = False,
-              ranking: tuple[pd.DataFrame, list[int]] | None = None) -> dict[str, Any]:
+              ranking: Ranking | None = None) -> dict[str, Any]:
     """Write every output of a finished run into ``folder``; returns the summary.
     ``excel_csv``: ``weekly.csv`` and ``budget.csv`` also as ``*.da.csv`` for a Danish
-    Excel. ``ranking``: the jobcentres over replicate seeds, and the seeds
-    (:func:`bipsim.ranking.replicate_ranking`), for ``jobcentre_intervals.csv``."""
+    Excel. ``ranking``: the jobcentres over replicate seeds
+    (:func:`bipsim.ranking.replicate_ranking`), for ``jobcentre_intervals.csv`` and
+    ``jobcentre_replicates.csv``."""
     weekly = model.weekly()
     citizens = model.citizen_table()
     summary = summarise(model, citizens, weekly)
@@ -301,10 +301,11 @@ def write_run(model: BipModel, scenario: Scenario, folder: Path, timings: dict[s
         per_jobcentre.to_csv(folder / by_jobcentre.FILE, index=False)
     intervals, replicates = None, {}
     if ranking is not None:
-        intervals, seeds = ranking
+        intervals = ranking.intervals
         intervals.to_csv(folder / by_jobcentre.INTERVALS_FILE, index=False)
+        ranking.replicates.to_csv(folder / by_jobcentre.REPLICATES_FILE, index=False)
         replicates = {"ranking_replicates": {
-            "seeds": seeds, "interval": "median and 5th-95th percentile over the "
+            "seeds": ranking.seeds, "interval": "median and 5th-95th percentile over the "
             "replicate seeds: chance only, at the scenario's parameter values"}}
     timeline = _timeline_record(scenario)
     (folder / "summary.json").write_text(json.dumps(

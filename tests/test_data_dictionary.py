@@ -79,7 +79,8 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 #: (table, folder) pairs that together write every table of the dictionary.
 WRITTEN = [("weekly", "run"), ("citizens", "run"), ("survey", "run"), ("summary", "run"),
            ("budget", "run"), ("jobcentres", "run"),
-           ("jobcentre_intervals", "run"), ("compare_budget", "compare"),
+           ("jobcentre_intervals", "run"), ("jobcentre_replicates", "run"),
+           ("compare_budget", "compare"),
            ("compare_payback", "compare"),
            ("compare_results", "compare"), ("compare_weekly", "compare"),
            ("compare_outcomes", "compare"), ("compare_differences", "compare"),

@@ -11,10 +11,13 @@ import pandas as pd
 import pytest
 
 from bipsim import municipalities
-from bipsim.by_jobcentre import FILE, apportion
+from bipsim.by_jobcentre import FILE, INTERVALS_FILE, REPLICATES_FILE, apportion
+from bipsim.by_jobcentre import main as by_jobcentre
 from bipsim.cli import main
+from bipsim.jobcentre_pair import compare_pair
 from bipsim.model import BipModel
 from bipsim.population import _split
+from bipsim.ranking import intervals
 from bipsim.rules.costs import COST_FLOWS, COST_KINDS
 from bipsim.scenario import ScenarioError, load_scenario
 
@@ -129,7 +132,7 @@ def test_ranking_intervals_are_the_replicates_percentiles_on_any_executor(
     """``--reps 3``: each jobcentre's median and 5th-95th percentile are those of three
     runs made directly on the replicate seeds (compare's seeds of --seed 4), the same
     in this process and on two worker processes, and recorded in the manifest."""
-    from bipsim.by_jobcentre import INTERVALS_FILE, table
+    from bipsim.by_jobcentre import table
     from bipsim.experiments.plan import replicate_seeds
 
     folders = {}
@@ -154,6 +157,12 @@ def test_ranking_intervals_are_the_replicates_percentiles_on_any_executor(
                                np.percentile(values, 5, axis=0))
     assert (frame["job_entries_per_100_p05"] <= frame["job_entries_per_100_median"]).all()
     assert (frame["replicates"] == 3).all() and len(frame) == 98
+    # every replicate's values are kept, per seed, in jobcentre order
+    kept = pd.read_csv(folders["0"] / REPLICATES_FILE)
+    pd.testing.assert_frame_equal(kept, pd.read_csv(folders["2"] / REPLICATES_FILE))
+    assert kept["seed"].tolist() == [s for s in seeds for _ in range(98)]
+    assert kept["name"].tolist() == list(municipalities.names()) * 3
+    np.testing.assert_allclose(kept["job_entries_per_100"], values.ravel())
     # the places are ranks among the 98 jobcentres
     assert frame["place_job_entries_per_100_p95"].max() <= 98
     assert frame["place_job_entries_per_100_p05"].min() >= 1
@@ -175,7 +184,6 @@ def test_intervals_of_constructed_replicates_and_their_printout(tmp_path: Path) 
     left out of the cost ranking; the printout and the plot show them."""
     from bipsim.by_jobcentre import ranking
     from bipsim.jobcentre_plot import write_ranking_plot
-    from bipsim.ranking import intervals
 
     entries = [[1.0, 2.0, 3.0], [2.0, 2.0, 1.0], [3.0, 1.0, 2.0], [4.0, 2.0, 2.0],
                [5.0, 3.0, 0.0]]
@@ -203,3 +211,128 @@ def test_intervals_of_constructed_replicates_and_their_printout(tmp_path: Path) 
         job_entries_per_100=[3.0, 2.0, 2.0], cost_per_job_entry_dkk=[7.0, 5.0, 5.5],
         exits_job=[3, 4, 6], citizens_ever=[100, 200, 300], total_cost_dkk=[21, 20, 33])
     assert write_ranking_plot(table, tmp_path, "test", frame).stat().st_size > 0
+
+
+#: Five constructed replicates of three jobcentres (long format, as
+#: jobcentre_replicates.csv): Aarhus minus Odense is [1, 0, -1, 2, 2] job entries per
+#: 100, and, where both have a job entry (not replicate 2), [-100,000, 0, -200,000,
+#: +200,000] DKK per job entry.
+PAIR_VALUES = {"Aarhus": ([6.0, 7.0, 5.0, 8.0, 6.0],
+                          [1_000_000, 900_000, np.nan, 800_000, 1_200_000]),
+               "Odense": ([5.0, 7.0, 6.0, 6.0, 4.0],
+                          [1_100_000, 900_000, 1_000_000, 1_000_000, 1_000_000]),
+               "Læsø": ([9.0, 0.0, 3.0, 1.0, 2.0], [np.nan] * 5)}
+
+
+def constructed_replicates() -> pd.DataFrame:
+    return pd.DataFrame([{"replicate": r, "seed": 100 + r, "jobcentre": j, "name": name,
+                          "job_entries_per_100": entries[r],
+                          "cost_per_job_entry_dkk": cost[r]}
+                         for r in range(5)
+                         for j, (name, (entries, cost)) in enumerate(PAIR_VALUES.items())])
+
+
+def test_pair_of_constructed_replicates_is_paired_by_replicate() -> None:
+    """The median and 5th-95th percentile of the replicate-by-replicate differences, the
+    share in which the first is better (a tie half; lower cost is better), replicates
+    without a cost left out; swapping the two negates the differences."""
+    pair = compare_pair(constructed_replicates(), "Aarhus", "Odense").set_index("outcome")
+    entries, cost = pair.loc["job_entries_per_100"], pair.loc["cost_per_job_entry_dkk"]
+    d = np.array([1.0, 0.0, -1.0, 2.0, 2.0])
+    assert entries["difference_median"] == 1.0
+    np.testing.assert_allclose([entries["difference_p05"], entries["difference_p95"]],
+                               np.percentile(d, [5, 95]))
+    assert entries["first_better"] == (3 + 0.5) / 5  # 3 better, 1 tie, 1 worse
+    assert (entries["first_median"], entries["second_median"]) == (6.0, 6.0)
+    assert (entries["replicates"], entries["of"]) == (5, 5)
+    assert cost["replicates"] == 4 and cost["difference_median"] == -50_000
+    assert cost["first_better"] == (2 + 0.5) / 4  # lower is better: -100k, -200k; a tie
+    assert (cost["first_median"], cost["second_median"]) == (950_000, 1_000_000)
+    swapped = compare_pair(constructed_replicates(), "Odense", "Aarhus").set_index("outcome")
+    np.testing.assert_allclose(swapped["difference_median"], -pair["difference_median"])
+    np.testing.assert_allclose(swapped["first_better"], 1 - pair["first_better"])
+    # a jobcentre without any job entry has no cost to compare
+    none = compare_pair(constructed_replicates(), "Læsø", "Aarhus").set_index("outcome")
+    assert none.loc["cost_per_job_entry_dkk", "replicates"] == 0
+    assert np.isnan(none.loc["cost_per_job_entry_dkk", "difference_median"])
+
+
+def write_constructed_folder(folder: Path) -> Path:
+    """A run folder with the constructed replicates and a jobcentres.csv of their names."""
+
+    folder.mkdir()
+    constructed_replicates().to_csv(folder / REPLICATES_FILE, index=False)
+    pd.DataFrame({"jobcentre": [0, 1, 2], "name": list(PAIR_VALUES),
+                  "citizens_week0": [4879, 2804, 24]}).to_csv(folder / FILE, index=False)
+    return folder
+
+
+def test_pair_printout_in_english_and_danish(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+
+    folder = write_constructed_folder(tmp_path / "run")
+    assert by_jobcentre([str(folder), "--pair", "aarhus", "Odense"]) == 0  # case aside
+    text = capsys.readouterr().out
+    assert "Aarhus against Odense over 5 replicate seeds" in text
+    assert "Chance only" in text
+    assert ("Job entries per 100 citizens: exits to a job per 100 citizens ever present at "
+            "the jobcentre, higher is better\n") in text
+    assert "Cost per job entry (DKK): the jobcentre's public cost per exit to a job, lower" in text
+    assert ("median Aarhus 6.0 and Odense 6.0; difference +1.0 (-0.8 to +2.0); Aarhus "
+            "better in 70% of 5 replicates\n") in text
+    assert ("median Aarhus 950,000 and Odense 1,000,000 (in the 4 of 5 replicates where "
+            "both are defined); difference -50,000 (-185,000 to +170,000); Aarhus better in "
+            "62% of 4 replicates\n") in text  # 2.5 of 4
+    assert "(Aarhus 4,879 and Odense 2,804 citizens at week 0)" in text
+    assert by_jobcentre([str(folder), "--pair", "Aarhus", "Odense", "--locale", "da"]) == 0
+    text = capsys.readouterr().out
+    assert "Odense 6,0; difference +1,0 (-0,8 to +2,0); Aarhus better in 70 % of 5" in text
+    assert "median Aarhus 950.000 and Odense 1.000.000" in text
+    assert "Cost per job entry (kr.): " in text and "Aarhus 4.879 and" in text
+
+
+def test_ranking_printout_in_danish(tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_constructed_folder(tmp_path / "run")
+    records = [{"jobcentres": {column: [PAIR_VALUES[n][k][r] for n in PAIR_VALUES]
+                               for k, column in enumerate(("job_entries_per_100",
+                                                           "cost_per_job_entry_dkk"))}}
+               for r in range(5)]
+    intervals(records, list(PAIR_VALUES), np.array([4879, 2804, 24])).to_csv(
+        folder / INTERVALS_FILE, index=False)
+    assert by_jobcentre([str(folder), "--locale", "da"]) == 0
+    text = capsys.readouterr().out
+    lines = text.splitlines()
+    # Aarhus: 6, 7, 5, 8, 6 job entries per 100; places 2, 1.5, 2, 1, 1
+    entries = next(line for line in lines if "1. Aarhus" in line)
+    assert entries.endswith("6,0 (5,2 to 7,8; place 1-2)   (4.879 citizens at week 0)")
+    # where defined: 1.0, 0.9, 0.8, 1.2 mio. DKK; places 1, 1.5, 1, 2
+    assert "950.000 (815.000 to 1.170.000; place 1-2; in 4 of 5)" in text
+    assert "(4.879 citizens at week 0)" in text and "Cost per job entry (kr.) (2 " in text
+
+
+@pytest.mark.parametrize(("names", "expected"), [
+    (["Arhus", "Odense"], "given 'Arhus', not a jobcentre of this run; allowed: one of its "
+                          "3 jobcentres ('Aarhus', 'Odense', 'Læsø'); did you mean 'Aarhus'?"),
+    (["Aarhus", "aarhus"], "given 'Aarhus' and 'aarhus', the same jobcentre"),
+])
+def test_pair_of_unknown_or_same_names_exits_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], names: list[str],
+        expected: str) -> None:
+
+    folder = write_constructed_folder(tmp_path / "run")
+    assert by_jobcentre([str(folder), "--pair", *names]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"{folder / REPLICATES_FILE}: --pair: {expected}" in captured.err
+
+
+def test_pair_without_replicates_exits_2(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+
+    folder = write_constructed_folder(tmp_path / "run")
+    (folder / REPLICATES_FILE).unlink()
+    assert by_jobcentre([str(folder), "--pair", "Aarhus", "Odense"]) == 2
+    assert f"--pair: no {REPLICATES_FILE}: the pair needs" in capsys.readouterr().err
+    assert by_jobcentre([str(tmp_path), "--pair", "Aarhus", "Odense"]) == 2
+    assert f"no {FILE}" in capsys.readouterr().err
