@@ -91,7 +91,8 @@ def pair_text(frame: pd.DataFrame, first: str, second: str,
              f"90 % range, and the share of replicates in which {first} is better (a tie "
              "counts half). Chance only: not parameter uncertainty, not local practice."]
     for row in frame.itertuples(index=False):
-        digits = 0 if row.outcome.endswith("_dkk") else 1
+        # one decimal more than the ranking: a difference of rates is small
+        digits = 0 if row.outcome.endswith("_dkk") else 2
         better_way = "higher" if row.higher_is_better else "lower"
         lines.append(f"{local_label(row.label)}: {PER[row.outcome]}, {better_way} is "
                      "better")
@@ -111,8 +112,8 @@ def pair_text(frame: pd.DataFrame, first: str, second: str,
     size = "" if sizes is None else (
         f" ({first} {formatting.number(sizes[first])} and {second} "
         f"{formatting.number(sizes[second])} citizens at week 0)")
-    lines.append(f"Both are rates, fair between jobcentres of different size{size}; the "
-                 "smaller one's varies more by chance, which its range shows.")
+    lines.append(f"Both are rates, fair between jobcentres of different size{size}; a "
+                 "smaller jobcentre's rate varies more by chance, which widens the range.")
     return "\n".join(lines)
 
 
@@ -125,9 +126,9 @@ def folder_pair(folder: Path, given: list[str], sizes: Mapping[str, int]) -> str
     """
     path = folder / REPLICATES_FILE
     if not path.is_file():
-        raise InputError(f"no {REPLICATES_FILE}: the pair needs the replicate seeds of "
-                         "bipsim run SCENARIO --reps N (N of 2 or more)", str(folder),
-                         key="--pair")
+        raise InputError(f"no {REPLICATES_FILE}: the pair needs the replicate seeds; "
+                         "rerun with bipsim run SCENARIO --reps N (N of 2 or more), which "
+                         "writes it", str(folder), key="--pair")
     replicates = pd.read_csv(path)
     names = list(dict.fromkeys(replicates["name"]))
     first, second = (find_jobcentre(names, name, str(path)) for name in given)

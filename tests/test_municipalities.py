@@ -278,7 +278,7 @@ def test_pair_printout_in_english_and_danish(tmp_path: Path,
     assert ("Job entries per 100 citizens: exits to a job per 100 citizens ever present at "
             "the jobcentre, higher is better\n") in text
     assert "Cost per job entry (DKK): the jobcentre's public cost per exit to a job, lower" in text
-    assert ("median Aarhus 6.0 and Odense 6.0; difference +1.0 (-0.8 to +2.0); Aarhus "
+    assert ("median Aarhus 6.00 and Odense 6.00; difference +1.00 (-0.80 to +2.00); Aarhus "
             "better in 70% of 5 replicates\n") in text
     assert ("median Aarhus 950,000 and Odense 1,000,000 (in the 4 of 5 replicates where "
             "both are defined); difference -50,000 (-185,000 to +170,000); Aarhus better in "
@@ -286,7 +286,7 @@ def test_pair_printout_in_english_and_danish(tmp_path: Path,
     assert "(Aarhus 4,879 and Odense 2,804 citizens at week 0)" in text
     assert by_jobcentre([str(folder), "--pair", "Aarhus", "Odense", "--locale", "da"]) == 0
     text = capsys.readouterr().out
-    assert "Odense 6,0; difference +1,0 (-0,8 to +2,0); Aarhus better in 70 % of 5" in text
+    assert "Odense 6,00; difference +1,00 (-0,80 to +2,00); Aarhus better in 70 % of 5" in text
     assert "median Aarhus 950.000 and Odense 1.000.000" in text
     assert "Cost per job entry (kr.): " in text and "Aarhus 4.879 and" in text
 
