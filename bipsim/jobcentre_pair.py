@@ -58,11 +58,12 @@ def find_jobcentre(names: list[str], given: str, file: str) -> str:
 
 
 def compare_pair(replicates: pd.DataFrame, first: str, second: str) -> pd.DataFrame:
-    """One row per ranked outcome: the two jobcentres' medians, the median and 90 %
-    range of their paired difference (``first`` minus ``second``, replicate by
-    replicate), the share of replicates in which ``first`` is better (ties half), and
-    in how many replicates both are defined (a replicate in which one has no job entry
-    has no cost per job entry: it is left out)."""
+    """One row per ranked outcome: the two jobcentres' medians (over the replicates
+    where both are defined), the median and 90 % range of their paired difference
+    (``first`` minus ``second``, replicate by replicate), the share of replicates in
+    which ``first`` is better (ties half), and in how many replicates both are defined
+    (a replicate in which one has no job entry has no cost per job entry: it is left
+    out)."""
     rows = []
     for column, label, higher in RANKED:
         wide = replicates.pivot(index="replicate", columns="name", values=column)
