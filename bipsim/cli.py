@@ -60,8 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "in jobcentre_ranking.png)")
     options.add_workers(run)
     run.add_argument("--check", action="store_true",
-                     help="validate only (and build the model): print the resolved scenario, "
-                          "every value with its source, and exit without running it")
+                     help="validate only: print the resolved scenario, every value with its "
+                          "source, and exit without building or running the model")
     run.set_defaults(func=Command("bipsim.commands:cmd_run"))
 
     add_scenario_commands(sub)

@@ -34,12 +34,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     With ``--check``: load and validate only, and print the resolved scenario.
     """
     scenario = load_scenario(args.scenario, overrides(args, with_seed=True))
-    from .model import BipModel
-
-    if args.check:  # building checks what no single value can (jobcentres <= citizens)
-        BipModel.from_scenario(scenario)
+    if args.check:  # loading has checked every value and how they fit together
         print(resolved_yaml(scenario), end="")
         return 0
+    from .model import BipModel
     from .runfolder import choose_folder, staged, write_run
     from .threads import set_threads
 

@@ -105,6 +105,22 @@ def apply(p: dict[str, Any]) -> dict[str, Any]:
     return p
 
 
+def count_problem(p: dict[str, Any]) -> str | None:
+    """What is wrong with ``population.n_jobcentres``, or None: more jobcentres than
+    citizens, or ``jobcentre_sizes: municipalities`` without the table's count. The one
+    check of both the scenario loader and the model, so ``bipsim run --check`` finds it
+    without building the model."""
+    n_jc, n_citizens = p["n_jobcentres"], p["n_citizens"]
+    if n_jc > n_citizens:
+        return (f"given {n_jc}, more than population.n_citizens ({n_citizens}): every "
+                f"jobcentre needs a citizen")
+    if (p.get("jobcentre_sizes") == BY_TABLE and p.get("municipality", NONE) == NONE
+            and n_jc != len(names())):
+        return (f"given {n_jc}, but population.jobcentre_sizes: municipalities has "
+                f"{len(names())} jobcentres; set population.n_jobcentres to {len(names())}")
+    return None
+
+
 def jobcentre_names(p: dict[str, Any]) -> tuple[str, ...] | None:
     """Names of a run's jobcentres, in jobcentre order, or None if anonymous."""
     if p.get("municipality", NONE) != NONE:

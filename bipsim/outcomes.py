@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from .model import BipModel
@@ -79,6 +78,8 @@ OUTCOMES: dict[str, Outcome] = {
 def summarise(model: BipModel, citizens: pd.DataFrame | None = None,
               weekly: pd.DataFrame | None = None) -> dict[str, float | None]:
     """Every outcome in ``OUTCOMES`` for a finished model (None where undefined)."""
+    import numpy as np  # here: the outcomes' table is read by commands that run nothing
+
     citizens = model.citizen_table() if citizens is None else citizens
     weekly = model.weekly() if weekly is None else weekly
     weeks = int(weekly["week"].iloc[-1])

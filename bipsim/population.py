@@ -74,19 +74,14 @@ def build_jobcentres(p: dict, streams: Streams) -> Jobcentres:
     way, so caseloads and turnover are the same random numbers in both.
     """
     rng = streams.generator("setup_jobcentres", 0)
+    problem = municipalities.count_problem(p)
+    if problem:
+        raise ParameterError(problem, "population.n_jobcentres")
     n_jc = p["n_jobcentres"]
-    if n_jc > p["n_citizens"]:
-        raise ParameterError(f"population.n_jobcentres ({n_jc}) exceeds population.n_citizens "
-                             f"({p['n_citizens']}): every jobcentre needs a citizen")
     weights = np.exp(p["jobcentre_size_spread"] * rng.standard_normal(n_jc))
     names = municipalities.jobcentre_names(p)
     if p["jobcentre_sizes"] == municipalities.BY_TABLE and p["municipality"] == \
             municipalities.NONE:
-        if n_jc != len(names):
-            raise ParameterError(f"given {n_jc}, but population.jobcentre_sizes: "
-                                 f"municipalities has {len(names)} jobcentres; set "
-                                 f"population.n_jobcentres to {len(names)}",
-                                 "population.n_jobcentres")
         weights = np.array([m.stock for m in municipalities.table()], dtype=np.float64)
     size = _split(p["n_citizens"], weights)
     factor = _spread(rng, 1.0, p["caseload_spread"], n_jc)

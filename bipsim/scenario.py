@@ -276,20 +276,17 @@ def _resolve(name: str, description: str, files: list[_File],
 
 def _one_municipality(params: dict[str, Any], sources: dict[str, str]) -> None:
     """With ``population.municipality`` set, its size replaces ``n_citizens`` and
-    ``n_jobcentres`` (noted as their source); ``jobcentre_sizes: municipalities`` needs
-    the 98 jobcentres."""
+    ``n_jobcentres`` (noted as their source); then the number of jobcentres must fit
+    (:func:`bipsim.municipalities.count_problem`)."""
     name = params["municipality"]
     if name != municipalities.NONE:
         municipalities.apply(params)
         for key in ("n_citizens", "n_jobcentres"):
             sources[key] = f"population.municipality={name}"
-    elif (params["jobcentre_sizes"] == municipalities.BY_TABLE
-          and params["n_jobcentres"] != len(municipalities.names())):
-        raise ScenarioError(
-            f"given {params['n_jobcentres']}, but population.jobcentre_sizes: municipalities "
-            f"has {len(municipalities.names())} jobcentres (set in "
-            f"{sources['jobcentre_sizes']}); set population.n_jobcentres to "
-            f"{len(municipalities.names())}", key="population.n_jobcentres")
+    problem = municipalities.count_problem(params)
+    if problem:
+        raise ScenarioError(f"{problem} (n_jobcentres given by {sources['n_jobcentres']})",
+                            key="population.n_jobcentres")
 
 
 def _resolve_timeline(files: list[_File], start: dt.date | None, weeks: int,

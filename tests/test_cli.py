@@ -258,7 +258,7 @@ BAD_INPUT = {
         {},
         ["baseline", "--weeks", "2", "--set", "population.n_citizens=3",
          "--set", "population.n_jobcentres=5"],
-        ["population.n_jobcentres (5)", "population.n_citizens (3)"]),
+        ["population.n_jobcentres: given 5", "population.n_citizens (3)"]),
 }
 
 
@@ -391,7 +391,7 @@ def test_scenarios_lists_the_shipped_ones_with_descriptions(
     assert "Today's practice" in out
 
 
-def test_run_check_comments_every_values_source_and_builds_the_model(
+def test_run_check_comments_every_values_source_and_checks_how_they_fit(
         capsys: pytest.CaptureFixture[str], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
@@ -405,7 +405,8 @@ def test_run_check_comments_every_values_source_and_builds_the_model(
     assert again.params == load_scenario("combined", ["run.weeks=9"]).params
     code, _, err = run_cli(capsys, "run", "baseline", "--check", "--set",
                            "population.n_citizens=3", "--set", "population.n_jobcentres=5")
-    assert code == 2 and "population.n_jobcentres (5)" in err
+    assert code == 2 and "population.n_jobcentres: given 5, more than " \
+        "population.n_citizens (3)" in err and "given by --set" in err
 
 
 # --- known gaps in output-folder handling -------------------------------------------------

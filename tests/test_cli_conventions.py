@@ -129,6 +129,23 @@ def test_run_check_refuses_bad_input(capsys: pytest.CaptureFixture[str]) -> None
     assert err.startswith("bipsim: error: ") and "caseworkers.caseload" in err
 
 
+def test_run_check_builds_no_model() -> None:
+    """``bipsim run --check`` reads and validates without numba, Mesa or numpy (it
+    answers in a fraction of a second), yet refuses what only fits together badly."""
+    code = ("import sys; from bipsim.cli import main; code = main(sys.argv[1:]); "
+            f"print(code, sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)")
+    ok = subprocess.run([sys.executable, "-c", code, "run", "national", "--check"],
+                        capture_output=True, text=True, timeout=120, check=True)
+    assert ok.stderr.splitlines()[-1] == "0 ['rich']"  # rich: the run's tables
+    assert "n_jobcentres: 98" in ok.stdout
+    bad = subprocess.run([sys.executable, "-c", code, "run", "national", "--check", "--set",
+                          "population.n_citizens=50"], capture_output=True, text=True,
+                         timeout=120, check=True)
+    assert "population.n_jobcentres: given 98, more than population.n_citizens (50)" \
+        in bad.stderr
+    assert bad.stderr.splitlines()[-1] == "2 ['rich']"
+
+
 def test_help_imports_no_heavy_library() -> None:
     """``import bipsim.cli`` and building every parser stay in the standard library
     (and PyYAML), so ``bipsim --help`` starts fast; ``from bipsim import BipModel``
