@@ -74,11 +74,12 @@ def judgement(p: dict, caseload: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return w, noise_j
 
 
-def add_meeting_time(m: BipModel, held: np.ndarray) -> None:
-    """Give the citizens met this week the part of the meeting gain that comes from
-    more (or less) time per citizen than at the reference caseload; the progression
-    step adds the reference gain."""
-    c = m.citizens
+def extra_meeting_gain(m: BipModel) -> np.ndarray:
+    """Per jobcentre, the part of the meeting gain that comes from more (or less) time
+    per citizen than at the reference caseload, in the levels' precision: what a
+    meeting adds to the citizen's own levels on top of the reference gain, which the
+    progression step adds. Empty when it is 0 everywhere (nothing to add)."""
     extra = meeting_gain(m.p, m.jobcentres.caseload) - m.p["gain_meeting"]
-    if len(held) and np.any(extra != 0):
-        c.levels[held] += extra[c.jobcentre[held]].astype(c.levels.dtype)[:, None]
+    if not np.any(extra != 0):
+        return np.empty(0, dtype=m.citizens.levels.dtype)
+    return extra.astype(m.citizens.levels.dtype)

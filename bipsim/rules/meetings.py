@@ -9,7 +9,7 @@ import numpy as np
 
 from ..compiled import njit
 from ..streams import uniform_at
-from .caseload import add_meeting_time, judgement
+from .caseload import extra_meeting_gain, judgement
 
 if TYPE_CHECKING:
     from ..model import BipModel
@@ -165,8 +165,8 @@ def hold_meetings(m: BipModel) -> None:
     chosen = choose_in_groups(due, c.post, capacity, len(cw), c.uid, overdue,
                               *m.streams.keys("meeting_order", week))
     held = due[chosen]
-    _meet(held, week, c.met, c.ti_meeting, c.n_meetings)
-    add_meeting_time(m, held)
+    _meet(held, week, c.met, c.ti_meeting, c.n_meetings, c.jobcentre, extra_meeting_gain(m),
+          c.levels)
     form_belief(m, held)
     m.flows["new_meetings"] = len(held)
 
@@ -188,11 +188,20 @@ def _due(week, interval, ti_meeting, post, occupied):  # pragma: no cover - comp
 
 
 @njit
-def _meet(held, week, met, ti_meeting, n_meetings):  # pragma: no cover - compiled
+def _meet(held, week, met, ti_meeting, n_meetings, jobcentre, extra_gain,
+          levels):  # pragma: no cover - compiled
+    """Record the meetings of the rows ``held``, and add the jobcentre's extra gain of
+    a meeting (:func:`~bipsim.rules.caseload.extra_meeting_gain`; empty: none) to
+    their own levels, in one pass."""
+    add = extra_gain.shape[0] > 0
     for i in held:
         met[i] = True
         ti_meeting[i] = week
         n_meetings[i] += 1
+        if add:
+            gain = extra_gain[jobcentre[i]]
+            for k in range(levels.shape[1]):
+                levels[i, k] += gain
 
 
 def form_belief(m: BipModel, rows: np.ndarray) -> None:
