@@ -164,9 +164,8 @@ def hold_meetings(m: BipModel) -> None:
     capacity = np.full(len(cw), int(p["meetings_per_week"]))
     chosen = choose_in_groups(due, c.post, capacity, len(cw), c.uid, overdue,
                               *m.streams.keys("meeting_order", week))
-    held = due[chosen]
-    _meet(held, week, c.met, c.ti_meeting, c.n_meetings, c.jobcentre, extra_meeting_gain(m),
-          c.levels)
+    held = _meet(due, chosen, week, c.met, c.ti_meeting, c.n_meetings, c.jobcentre,
+                 extra_meeting_gain(m), c.levels)
     form_belief(m, held)
     m.flows["new_meetings"] = len(held)
 
@@ -188,20 +187,28 @@ def _due(week, interval, ti_meeting, post, occupied):  # pragma: no cover - comp
 
 
 @njit
-def _meet(held, week, met, ti_meeting, n_meetings, jobcentre, extra_gain,
+def _meet(due, chosen, week, met, ti_meeting, n_meetings, jobcentre, extra_gain,
           levels):  # pragma: no cover - compiled
-    """Record the meetings of the rows ``held``, and add the jobcentre's extra gain of
-    a meeting (:func:`~bipsim.rules.caseload.extra_meeting_gain`; empty: none) to
-    their own levels, in one pass."""
+    """The rows held (``due[chosen]``, in order): record their meetings and add the
+    jobcentre's extra gain of a meeting (:func:`~bipsim.rules.caseload.extra_meeting_gain`;
+    empty: none) to their own levels, in one pass."""
+    held = np.empty(due.shape[0], dtype=np.int64)
+    k = 0
     add = extra_gain.shape[0] > 0
-    for i in held:
+    for j in range(due.shape[0]):
+        if not chosen[j]:
+            continue
+        i = due[j]
+        held[k] = i
+        k += 1
         met[i] = True
         ti_meeting[i] = week
         n_meetings[i] += 1
         if add:
             gain = extra_gain[jobcentre[i]]
-            for k in range(levels.shape[1]):
-                levels[i, k] += gain
+            for col in range(levels.shape[1]):
+                levels[i, col] += gain
+    return held[:k].copy()
 
 
 def form_belief(m: BipModel, rows: np.ndarray) -> None:

@@ -34,22 +34,29 @@ def change_caseworker(m: BipModel, moved: np.ndarray) -> None:
     c.interrupted[stop] = True
 
 
-def citizens_of(m: BipModel, posts: np.ndarray) -> np.ndarray:
-    """Rows of the citizens whose post is marked in the boolean ``posts``."""
-    if not posts.any():  # most weeks: skip the pass over all citizens
-        return np.empty(0, dtype=np.int64)
-    return _rows_marked(posts, m.citizens.post)
+def citizens_of(m: BipModel, first: np.ndarray,
+                second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the citizens whose post is marked in the boolean ``first``, and in
+    ``second``: one pass over the citizens for both."""
+    if not (first.any() or second.any()):  # most weeks: skip the pass over all citizens
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return _rows_marked(first, second, m.citizens.post)
 
 
 @njit
-def _rows_marked(marked, group):  # pragma: no cover - compiled
-    """Rows ``i`` with ``marked[group[i]]``, ascending (one branch-free pass)."""
-    rows = np.empty(group.shape[0], dtype=np.int64)
-    k = 0
+def _rows_marked(first, second, group):  # pragma: no cover - compiled
+    """Rows ``i`` with ``first[group[i]]``, and with ``second[group[i]]``, ascending
+    (one branch-free pass)."""
+    rows_first = np.empty(group.shape[0], dtype=np.int64)
+    rows_second = np.empty(group.shape[0], dtype=np.int64)
+    k1 = k2 = 0
     for i in range(group.shape[0]):
-        rows[k] = i
-        k += marked[group[i]]
-    return rows[:k].copy()
+        g = group[i]
+        rows_first[k1] = i
+        k1 += first[g]
+        rows_second[k2] = i
+        k2 += second[g]
+    return rows_first[:k1].copy(), rows_second[:k2].copy()
 
 
 def staff_turnover(m: BipModel) -> None:
@@ -66,8 +73,9 @@ def staff_turnover(m: BipModel) -> None:
     cw.optimism[filled] = draw_optimism(m.streams, cw.uid[filled], m.p)
     cw.ti_hired[filled] = week
     cw.vacant_until[filled] = NEVER
-    c.belief[citizens_of(m, leaving)] = 0
-    change_caseworker(m, citizens_of(m, filled))
+    of_leaving, of_filled = citizens_of(m, leaving, filled)
+    c.belief[of_leaving] = 0
+    change_caseworker(m, of_filled)
     m.flows["new_caseworkers_leaving"] = int(leaving.sum())
 
 
