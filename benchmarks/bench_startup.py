@@ -14,8 +14,13 @@ fills it), and once with an empty cache (``NUMBA_CACHE_DIR`` a new folder): that
 is what a fresh install's first run pays to compile the kernels. The floor rows
 are what any process that imports numpy, numba and Mesa pays, bipsim or not.
 
+``--paired TREE`` instead times ``run --check`` and the first week of this tree and of
+the source tree ``TREE`` (put first on ``PYTHONPATH``) alternately, process by
+process, so a before/after comparison shares the machine's load.
+
     python benchmarks/bench_startup.py                # 15 repeats of each
     python benchmarks/bench_startup.py --repeats 5 --scenario national
+    python benchmarks/bench_startup.py --paired /path/to/copy/of/main --repeats 9
 """
 
 from __future__ import annotations
@@ -142,6 +147,28 @@ def first_week(scenario: str, repeats: int) -> list[dict[str, Any]]:
     return rows
 
 
+def paired(tree: str, scenario: str, repeats: int) -> list[dict[str, Any]]:
+    """``run --check`` and the first week (warm cache) of ``tree`` ("before") and of
+    this process's bipsim ("after"), alternating process by process."""
+    envs = {"before": {**os.environ, "PYTHONPATH": tree}, "after": dict(os.environ)}
+    run = ["run", scenario, "--quiet", "--no-plots"]
+    check = [sys.executable, "-m", "bipsim", "run", scenario, "--check"]
+    figures: dict[tuple[str, str], list[tuple[float, float]]] = {
+        (side, what): [] for side in envs for what in ("check", "first week")}
+    loads = []
+    for env in envs.values():
+        first_week_once(run, env)  # untimed: fills each tree's numba cache
+    for _ in range(repeats):
+        loads.append(os.getloadavg()[0])
+        for side, env in envs.items():
+            figures[side, "check"].append(time_once(check, env))
+            figures[side, "first week"].append(first_week_once(run, env))
+    return [summary(f"{side}: bipsim run {scenario}" + (" --check" if what == "check" else
+                                                           ": first week"),
+                    check if what == "check" else run, [w for w, _ in got], [c for _, c in got],
+                    loads) for (side, what), got in figures.items()]
+
+
 def floor(repeats: int) -> list[dict[str, Any]]:
     """What Python, numpy, numba (one cached kernel) and Mesa cost on their own."""
     with tempfile.TemporaryDirectory() as folder:
@@ -157,20 +184,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=15, help="fresh processes per command")
     parser.add_argument("--scenario", default="baseline",
                         help="scenario of the first-week timing (default: baseline)")
+    parser.add_argument("--paired", metavar="TREE",
+                        help="compare with the bipsim source tree TREE, alternating")
     args = parser.parse_args(argv)
     facts = machine()
     print(" | ".join(f"{k}: {v}" for k, v in facts.items()), flush=True)
     exe = bipsim_executable()
-    rows = [measure(label, exe + rest, args.repeats) for label, rest in COMMANDS.items()]
-    rows += first_week(args.scenario, args.repeats)
-    rows += floor(args.repeats)
-    print(f"\n{' '.join(exe)}: {args.repeats} fresh processes per command")
+    if args.paired:
+        rows = paired(args.paired, args.scenario, args.repeats)
+    else:
+        rows = [measure(label, exe + rest, args.repeats) for label, rest in COMMANDS.items()]
+        rows += first_week(args.scenario, args.repeats)
+        rows += floor(args.repeats)
+    how = f"python -m bipsim, {args.paired} vs this tree" if args.paired else " ".join(exe)
+    print(f"\n{how}: {args.repeats} fresh processes per command")
     print(f"{'command':<48}{'wall median':>13}{'min-max':>13}{'CPU median':>12}")
     for r in rows:
         spread = f"{r['wall_s_min']:.2f}-{r['wall_s_max']:.2f}"
         print(f"{r['command']:<48}{r['wall_s_median']:>11.3f} s{spread:>13}"
               f"{r['cpu_s_median']:>10.3f} s")
-    save_results("bench_startup", {"machine": facts, "executable": exe, "cases": rows})
+    save_results("bench_startup" + ("-paired" if args.paired else ""),
+                 {"machine": facts, "executable": exe, "paired_with": args.paired,
+                  "cases": rows})
     return 0
 
 
