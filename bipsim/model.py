@@ -341,12 +341,19 @@ class BipModel(mesa.Model):
         """
         if not self.survey_rows:
             return pd.DataFrame()
-        frame = pd.DataFrame({k: np.concatenate([r[k] for r in self.survey_rows])
-                              for k in self.survey_rows[0]})
+        frame = pd.DataFrame(self.survey_columns())
         if not codes:
             frame["belief"] = _belief_categories(frame["belief"].to_numpy())
             frame["caseworker_uid"] = _vacant_as_null(frame["caseworker_uid"])
         return frame
+
+    def survey_columns(self) -> dict[str, np.ndarray]:
+        """All survey waves as arrays, one element per citizen and wave, with the
+        codes of ``survey_panel(codes=True)`` (no table: the calibration's analysis)."""
+        if not self.survey_rows:
+            return {}
+        return {k: np.concatenate([r[k] for r in self.survey_rows])
+                for k in self.survey_rows[0]}
 
     def run(self, weeks: int | None = None, progress: Callable[[int], None] | None = None) -> None:
         """Run ``weeks`` weeks (default: the ``weeks`` parameter)."""

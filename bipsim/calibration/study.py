@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from ..agents import BELIEF_ANSWERS
+from ..agents import BELIEF_ANSWERS, EDUCATION, JOB
 from ..model import BipModel
-from .estimate import fit_hazard, person_periods
+from .estimate import Columns, exits_of, fit_hazard, person_periods
 
 #: T9's window: citizens of the cohort with at least LONG_TERM_WEEKS weeks on
 #: benefit within the study's first ACTIVATION_WINDOW weeks.
@@ -82,21 +82,20 @@ def study_statistics(model: BipModel,
     """
     if model.p["wave_interval"] == 0:
         raise ValueError("the study needs a survey (survey.wave_interval > 0)")
-    citizens = model.citizen_table()
-    panel = model.survey_panel(codes=True)
-    cohort = citizens[citizens.uid < model.p["n_citizens"]]
-    status = cohort.status.astype(str).to_numpy()
-    ti_exit = cohort.ti_exit.astype("float").fillna(np.inf).to_numpy()
-    n_job, n_edu = (status == "job").sum(), (status == "education").sum()
-    answers = np.bincount(panel.belief[panel.belief > 0], minlength=6)[1:]
+    citizens = model.citizens.all_columns()
+    panel = model.survey_columns()
+    last_week = model.p["weeks"]
+    cohort = citizens["uid"] < model.p["n_citizens"]
+    status, ti_exit = exits_of(citizens, citizens["uid"][cohort])
+    n_job, n_edu = (status == JOB).sum(), (status == EDUCATION).sum()
+    answers = np.bincount(panel["belief"][panel["belief"] > 0], minlength=6)[1:]
     shares = answers / answers.sum()
-    fit = fit_hazard(person_periods(panel, citizens, model.p["wave_interval"],
-                                    model.p["weeks"]))
-    job_after = _job_within_year_of_answer(panel, citizens, model.p["weeks"])
-    weeks_company = cohort.weeks_company.to_numpy(dtype=float).sum()
-    weeks_active = weeks_company + cohort.weeks_other.to_numpy(dtype=float).sum()
+    fit = fit_hazard(person_periods(panel, citizens, model.p["wave_interval"], last_week))
+    job_after = _job_within_year_of_answer(panel, citizens, last_week)
+    weeks_company = citizens["weeks_company"][cohort].astype(float).sum()
+    weeks_active = weeks_company + citizens["weeks_other"][cohort].astype(float).sum()
     return {
-        "share_job_12m": float(((status == "job") & (ti_exit <= 52)).mean()),
+        "share_job_12m": float(((status == JOB) & (ti_exit <= 52)).mean()),
         "share_on_benefit_82w": float((ti_exit > 82).mean()),
         "education_share_of_job_or_education": (float(n_edu / (n_job + n_edu))
                                                 if n_job + n_edu else np.nan),
@@ -105,7 +104,7 @@ def study_statistics(model: BipModel,
         "share_belief_yes": float(shares[4]),
         "share_belief_good": float(shares[3]),
         "share_belief_no_or_doubtful": float(shares[0] + shares[1]),
-        "share_any_change": float((cohort.n_changes > 0).mean()),
+        "share_any_change": float((citizens["n_changes"][cohort] > 0).mean()),
         "share_job_12m_belief_yes": job_after(YES),
         "share_job_12m_belief_no": job_after(NO),
         "share_no_activation_65w": _share_not_activated(window),
@@ -114,17 +113,14 @@ def study_statistics(model: BipModel,
     }
 
 
-def _job_within_year_of_answer(panel: Any, citizens: Any, last_week: int) -> Any:
+def _job_within_year_of_answer(panel: Columns, citizens: Columns, last_week: int) -> Any:
     """A function of a belief answer: the share of the answers given (at waves with
     FOLLOW_UP_WEEKS of follow-up left) after which the citizen entered a job
     within FOLLOW_UP_WEEKS."""
-    exits = citizens.set_index("uid")
-    rows = panel[panel.week + FOLLOW_UP_WEEKS <= last_week]
-    ti_exit = exits.ti_exit.astype("float").fillna(np.inf).reindex(rows.uid).to_numpy()
-    to_job = (exits.status.astype(str) == "job").reindex(rows.uid).to_numpy()
-    week = rows.week.to_numpy()
-    in_job = to_job & (ti_exit > week) & (ti_exit <= week + FOLLOW_UP_WEEKS)
-    belief = rows.belief.to_numpy()
+    rows = np.flatnonzero(panel["week"] + FOLLOW_UP_WEEKS <= last_week)
+    week, belief = panel["week"][rows], panel["belief"][rows]
+    status, ti_exit = exits_of(citizens, panel["uid"][rows])
+    in_job = (status == JOB) & (ti_exit > week) & (ti_exit <= week + FOLLOW_UP_WEEKS)
 
     def share(answer: int) -> float:
         given = belief == answer
