@@ -120,10 +120,11 @@ _blas: object | None = None  # threadpoolctl's controller, found on first use
 def one_blas_thread() -> AbstractContextManager[object]:
     """A context in which numpy's BLAS uses one thread.
 
-    OpenBLAS splits a matrix-vector product over its threads and adds the parts, so
-    ``x @ coef`` differs in the last bits with the thread count; in one thread the
+    OpenBLAS splits the rows of a matrix-vector product over its threads, and the
+    rows at the seams come out different in the last bits (when the halves are
+    odd), so ``x @ coef`` and the fit depend on the thread count. In one thread the
     fit is the same in every process (the calibration's workers run one BLAS thread
-    anyway), and a fit of this size is no faster on two.
+    anyway), and a fit of this size is faster on one: two threads spin waiting.
     """
     global _blas
     if _blas is None:
