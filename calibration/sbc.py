@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generations", type=int, default=QUICK.generations)
     parser.add_argument("--max-simulations", type=int, default=QUICK.max_simulations)
     parser.add_argument("--draws", type=int, default=100)
+    parser.add_argument("--min-ess", type=int, default=Settings().min_ess,
+                        help="effective particles each fit needs (see Settings.min_ess)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a parameter of the study (e.g. a smaller study)")
     parser.add_argument("--workers", type=int)
@@ -56,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     settings = dataclasses.replace(Settings(), population=args.population,
                                    generations=args.generations,
-                                   max_simulations=args.max_simulations, draws=args.draws)
+                                   max_simulations=args.max_simulations, draws=args.draws,
+                                   min_ess=args.min_ess)
     targets = load_targets(CALIBRATION / "targets.yaml")
     base = load_scenario("bip_study", args.set).params
     started = time.perf_counter()
@@ -71,14 +74,17 @@ def main(argv: list[str] | None = None) -> int:
             made.append(sims)
             return sims
 
-        result = run_sbc(targets, calibrated_priors(), simulate_for, settings, args.truths,
-                         args.seed, out, note=print)
-    minutes = (time.perf_counter() - started) / 60
-    studies = sum(s.made for s in made)
-    setup = {"truths": args.truths, "seed": args.seed, "settings": dataclasses.asdict(settings),
-             "study_overrides": args.set, "executor": workers.description,
-             "minutes": round(minutes, 1), "studies_made": studies}
-    _write(out, result, setup)
+        def write_so_far(result: SbcResult) -> None:
+            studies = sum(s.made for s in made)
+            setup = {"truths": args.truths, "seed": args.seed,
+                     "settings": dataclasses.asdict(settings), "study_overrides": args.set,
+                     "executor": workers.description,
+                     "minutes": round((time.perf_counter() - started) / 60, 1),
+                     "studies_made_this_session": studies}
+            _write(out, result, setup)
+
+        run_sbc(targets, calibrated_priors(), simulate_for, settings, args.truths, args.seed,
+                out, note=print, on_truth=write_so_far)
     print((out / "sbc.md").read_text(encoding="utf-8"))
     return 0
 
@@ -87,10 +93,15 @@ def _write(out: Path, result: SbcResult, setup: dict) -> None:
     result.ranks.to_csv(out / "ranks.csv", index=False)
     coverage = result.coverage()
     hist = result.histogram()
-    reached = result.ranks.groupby("truth").reached_floor.first().mean()
+    fits = result.ranks.groupby("truth").first()
     lines = ["# Simulation-based calibration of `bipsim calibrate`", "",
              f"Settings: `{json.dumps(setup)}`.", "",
-             f"Fits whose last epsilon reached the floor: {reached:.0%}.", "",
+             f"Fits whose last epsilon reached the floor: {fits.reached_floor.mean():.0%}. "
+             f"Per fit (median, range): {fits.studies.median():.0f} studies "
+             f"({fits.studies.min()}-{fits.studies.max()}), the particles' epsilon "
+             f"{fits.epsilon.median():.3g} ({fits.epsilon.min():.3g}-{fits.epsilon.max():.3g}), "
+             f"effective particles {fits.ess.median():.0f} ({fits.ess.min():.0f}-"
+             f"{fits.ess.max():.0f}); regression-adjusted: {fits.adjusted.mean():.0%}.", "",
              "| parameter | truths | 50 % interval covers | 90 % interval covers | rank "
              "histogram (5 bins) |", "|---|---|---|---|---|"]
     for row in coverage.itertuples():

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bipsim.calibration.posterior import epsilon_floor, fit_posterior
+from bipsim.calibration.posterior import epsilon_floor, fit_posterior, widened_epsilon
 from bipsim.calibration.priors import Prior
 from bipsim.calibration.sbc import run_sbc, synthetic_targets
 from bipsim.calibration.settings import Settings
@@ -58,8 +58,23 @@ def test_posterior_does_not_depend_on_how_studies_are_made(tmp_path: Path):
     assert ident.loc["hr_belief", "q05"] < 1.3 < ident.loc["hr_belief", "q95"]
     assert ident.loc["optimism_mean", "q05"] < 0.1 < ident.loc["optimism_mean", "q95"]
     assert (ident.width_ratio < 0.5).all()
-    # every accepted particle is within the last epsilon
-    assert (one.particles.distance <= one.generations.epsilon.iloc[-1]).all()
+    # every particle is within the particles' epsilon, which is the last generation's
+    # or wider, and they are as many effective particles as the settings want
+    assert (one.particles.distance <= one.epsilon).all()
+    assert one.epsilon >= one.generations.epsilon.iloc[-1]
+    assert one.ess >= TOY.min_ess or one.epsilon == one.particles.distance.max()
+
+
+def test_epsilon_is_widened_until_there_are_enough_effective_particles():
+    dist = np.array([1.0, 2.0, 3.0, 4.0, 5.0, np.inf])
+    ratios = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.0])
+    # without the kernel, ESS at epsilon d_k is the number of studies within it
+    assert widened_epsilon(dist, ratios, 2.0, 3, adjust=False) == 3.0
+    assert widened_epsilon(dist, ratios, 2.0, 2, adjust=False) == 2.0  # enough already
+    assert widened_epsilon(dist, ratios, 2.0, 99, adjust=False) == 5.0  # all there is
+    # a study holding most of the weight counts as little more than one
+    heavy = np.array([100.0, 1.0, 1.0, 1.0, 1.0, 0.0])
+    assert widened_epsilon(dist, heavy, 1.0, 2, adjust=False) == 5.0
 
 
 def test_epsilon_floor_is_the_joint_95_percent_radius():

@@ -275,12 +275,15 @@ def _write(folder: Path, setup: dict[str, Any], posterior: Any, targets: list,
     ident = posterior.identification()
     meta = {
         "method": "ABC-SMC (pyabc), executor-independent ordered sampler; every study "
-                  "within the final epsilon weighted by multiple importance sampling over "
-                  "all generations' proposals, then regression-adjusted",
+                  "within the particles' epsilon (the last generation's, widened to "
+                  "min_ess effective particles) weighted by multiple importance sampling "
+                  "over all generations' proposals, then regression-adjusted",
         "scenario": setup["scenario"], "targets_file": setup["targets_file"],
         "seed": settings.seed, "settings": dataclasses.asdict(settings),
         "epsilon_floor": round(posterior.epsilon_floor, 4),
         "epsilon_final": round(float(posterior.generations.epsilon.iloc[-1]), 4),
+        "epsilon_particles": round(posterior.epsilon, 4),
+        "effective_particles": round(posterior.ess, 1),
         "reached_floor": posterior.reached_floor,
         "generations": len(posterior.generations),
         "simulations": int(posterior.generations.simulated.sum()),

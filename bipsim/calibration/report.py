@@ -122,8 +122,8 @@ def write_report(folder: Path, posterior: Posterior, targets: Sequence[Target],
         "Distance: the length of the vector of target z-scores (gap in stated standard "
         "errors; one-sided for bounds). Floor: the radius that Gaussian errors of the stated "
         "size stay inside with 95 % probability.", "",
-        f"The particles are every study of the fit within the final epsilon "
-        f"({posterior.generations.epsilon.iloc[-1]:.3g}): {len(posterior.particles)} of "
+        f"The particles are every study of the fit within epsilon {posterior.epsilon:.3g}"
+        f" ({_widening(posterior)}): {len(posterior.particles)} of "
         f"{posterior.studies}, from every generation, each weighted by its prior density "
         "over the mixture of all generations' proposals (multiple importance sampling; "
         "pyabc's own weights of the last generation degenerate in 13 dimensions). "
@@ -255,3 +255,16 @@ def _predictive(path: Path, table: pd.DataFrame) -> None:
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path)
+
+
+def _widening(posterior: Posterior) -> str:
+    """Why the particles' epsilon is what it is (the last generation's, or wider)."""
+    last = float(posterior.generations.epsilon.iloc[-1])
+    wanted = posterior.settings.min_ess
+    if posterior.epsilon <= last:
+        return f"the last generation's; it leaves at least {wanted} effective particles"
+    reached = ("" if posterior.ess >= wanted else
+               f"; even every study of the fit gives only {posterior.ess:.0f}, so the "
+               "intervals rest on few particles and are likely too narrow")
+    return (f"widened from the last generation's {last:.3g} to reach {wanted} effective "
+            f"particles, so the posterior is wider than at {last:.3g}{reached}")

@@ -34,15 +34,17 @@ import pyabc
 MASS_DRAWS = 20_000
 
 
-def mixture_weights(coords: np.ndarray, generation: np.ndarray, accepted: np.ndarray,
-                    history: pyabc.History, names: Sequence[str], bounds: np.ndarray,
-                    seed: int) -> np.ndarray:
-    """The weight of each study (zero where not ``accepted``), summing to 1.
+def importance_ratios(coords: np.ndarray, generation: np.ndarray, candidates: np.ndarray,
+                      history: pyabc.History, names: Sequence[str], bounds: np.ndarray,
+                      seed: int) -> np.ndarray:
+    """Each study's prior density over the mixture of all proposals (zero where not a
+    ``candidate``); the posterior at an epsilon weighs the studies within it by these.
 
     Args:
         coords: Studies x parameters, on the sampling coordinates.
         generation: Each study's generation (0: drawn from the prior).
-        accepted: Whether each study's distance is within the final epsilon.
+        candidates: The studies that may be weighted (e.g. every one with a finite
+            distance); the proposals' densities are evaluated only at these.
         history: The fit's pyabc history (the populations the proposals were fitted to).
         names: The parameters, in the columns' order.
         bounds: Parameters x 2, the prior's box on the coordinates.
@@ -51,7 +53,7 @@ def mixture_weights(coords: np.ndarray, generation: np.ndarray, accepted: np.nda
     volume = float(np.prod(bounds[:, 1] - bounds[:, 0]))
     counts = np.bincount(generation, minlength=int(generation.max()) + 1)
     mixture = np.zeros(len(coords))
-    rows = np.flatnonzero(accepted)
+    rows = np.flatnonzero(candidates)
     frame = pd.DataFrame(coords[rows], columns=list(names))
     for t, m_t in enumerate(counts):
         if m_t == 0:
@@ -62,8 +64,15 @@ def mixture_weights(coords: np.ndarray, generation: np.ndarray, accepted: np.nda
             kernel = _proposal(history, t, names)
             density = np.atleast_1d(kernel.pdf(frame)) / _mass_inside(kernel, bounds, seed, t)
         mixture[rows] += m_t / counts.sum() * density
-    weights = np.zeros(len(coords))
-    weights[rows] = (1.0 / volume) / mixture[rows]
+    ratios = np.zeros(len(coords))
+    ratios[rows] = (1.0 / volume) / mixture[rows]
+    return ratios
+
+
+def mixture_weights(ratios: np.ndarray, accepted: np.ndarray) -> np.ndarray:
+    """The weight of each study for the posterior at an epsilon: its importance ratio
+    where ``accepted`` (its distance within the epsilon), zero elsewhere; sums to 1."""
+    weights = np.where(accepted, ratios, 0.0)
     return weights / weights.sum()
 
 

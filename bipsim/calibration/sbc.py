@@ -39,7 +39,8 @@ class SbcResult:
     Attributes:
         ranks: One row per truth and parameter: ``truth``, ``parameter``, ``value``,
             ``rank`` (draws below the truth), ``draws``, ``covered_50``, ``covered_90``,
-            ``reached_floor`` (the fit's last epsilon was the floor).
+            ``reached_floor`` (the fit's last epsilon was the floor), ``epsilon`` (the
+            particles'), ``ess`` (their effective number), ``adjusted`` and ``studies``.
     """
 
     ranks: pd.DataFrame
@@ -88,7 +89,8 @@ def synthetic_targets(targets: Sequence[Target], stats: dict[str, float],
 
 def run_sbc(targets: Sequence[Target], priors: Sequence[Prior],
             simulate_for: Callable[[int], Simulate], settings: Settings, truths: int,
-            seed: int, folder: Path, note: Callable[[str], None] | None = None) -> SbcResult:
+            seed: int, folder: Path, note: Callable[[str], None] | None = None,
+            on_truth: Callable[[SbcResult], None] | None = None) -> SbcResult:
     """Fit ``truths`` synthetic truths and rank each truth among its posterior draws.
 
     Args:
@@ -101,6 +103,8 @@ def run_sbc(targets: Sequence[Target], priors: Sequence[Prior],
         seed: Seed of the truths and the synthetic errors.
         folder: Where each fit keeps its pyabc database.
         note: Progress lines.
+        on_truth: Called with the result so far after each truth (a long SBC
+            stopped part-way still leaves its table).
     """
     rows = []
     for j, truth in enumerate(draw_truths(priors, truths, seed)):
@@ -118,8 +122,10 @@ def run_sbc(targets: Sequence[Target], priors: Sequence[Prior],
                                   folder / f"abc-{j:03d}.db", predictive=False)
         rows += _ranks(j, truth, posterior)
         if note is not None:
-            note(f"sbc: truth {j + 1}/{truths} done ({int(posterior.generations.simulated.sum())} "
-                 f"studies, final epsilon {posterior.generations.epsilon.iloc[-1]:.3g})")
+            note(f"sbc: truth {j + 1}/{truths} done ({posterior.studies} studies, epsilon "
+                 f"{posterior.epsilon:.3g}, effective particles {posterior.ess:.0f})")
+        if on_truth is not None:
+            on_truth(SbcResult(pd.DataFrame(rows)))
     return SbcResult(pd.DataFrame(rows))
 
 
@@ -130,7 +136,9 @@ def _ranks(j: int, truth: dict[str, float], posterior: Posterior) -> list[dict]:
         value = truth[prior.name]
         row = {"truth": j, "parameter": prior.name, "value": value,
                "rank": int((draws < value).sum()), "draws": len(draws),
-               "reached_floor": posterior.reached_floor}
+               "reached_floor": posterior.reached_floor, "epsilon": posterior.epsilon,
+               "ess": posterior.ess, "adjusted": posterior.adjusted,
+               "studies": posterior.studies}
         for level in LEVELS:
             lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
             row[f"covered_{round(level * 100)}"] = bool(lo <= value <= hi)
