@@ -108,20 +108,23 @@ def test_estimator_sees_a_strong_structural_belief_effect():
     assert abs(weak) < 0.3
 
 
-def test_shipped_fit_reproduces_every_target():
+def test_shipped_fit_is_the_fit_its_report_shows():
     """The baseline's fitted parameters, rerun on the fresh replicates the
-    calibration report was checked on, put every target within 1.96 combined
-    standard errors (slow: 20 full studies)."""
+    calibration report was checked on, give the z-scores the report shows, and miss
+    exactly the targets it says they miss (T9 at the posterior medians; every other
+    target within 1.96 combined standard errors) (slow: 20 full studies)."""
     fitted = yaml.safe_load((CALIBRATION / "fitted.yaml").read_text(encoding="utf-8"))
     meta = fitted["calibration"]
     reported = {row["target"]: row["z"] for row in meta["fit"]}
+    reported_misses = {row["target"] for row in meta["fit"] if not row["within_tolerance"]}
     # the targets the fit was made to (targets added since wait for the next fit)
     targets = [t for t in load_targets(CALIBRATION / "targets.yaml") if t.name in reported]
     params = load_scenario("bip_study").params
     seeds = replicate_seeds(meta["seed"] + CHECK_SEED_OFFSET, meta["check_reps"])
     check = summarise(targets, [run_study(params, s) for s in seeds])
-    misses = {name: round(z, 2) for name, z in check.z.items() if abs(z) > 1.96}
-    assert not misses, misses
+    misses = {name for name, z in check.z.items() if abs(z) > 1.96}
+    assert misses == reported_misses, misses
+    assert len(misses) <= 1, misses  # the README's claim: 12 of 13 within tolerance
     for name, z in check.z.items():  # and it is the fit the report shows
         assert z == pytest.approx(reported[name], abs=0.01), name
 
