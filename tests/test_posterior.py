@@ -8,6 +8,7 @@ synthetic truths. ``calibration/sbc.py`` runs the same SBC on the real study.
 
 from __future__ import annotations
 
+import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -103,3 +104,17 @@ def test_reduced_simulation_based_calibration(tmp_path: Path):
     assert (coverage.coverage_50 >= 2 / 12).all(), coverage
     hist = result.histogram(bins=4)
     assert (hist.sum(axis=1) == 12).all()
+
+
+def test_regression_adjusted_toy_posterior_still_holds_the_truth(tmp_path: Path):
+    """The adjustment (off by default) on the toy: the truth (1.3, 0.1) stays inside
+    the 90 % intervals and the draws stay inside the prior."""
+    adjusted = fit_posterior(TARGETS, PRIORS, serial, dataclasses.replace(TOY, adjust=True),
+                             tmp_path / "a.db")
+    assert adjusted.adjusted
+    ident = adjusted.identification().set_index("parameter")
+    assert ident.loc["hr_belief", "q05"] < 1.3 < ident.loc["hr_belief", "q95"]
+    assert ident.loc["optimism_mean", "q05"] < 0.1 < ident.loc["optimism_mean", "q95"]
+    for prior in PRIORS:
+        low, high = prior.value(prior.bounds[0]), prior.value(prior.bounds[1])
+        assert adjusted.draws[prior.name].between(low, high).all()

@@ -277,7 +277,8 @@ def _write(folder: Path, setup: dict[str, Any], posterior: Any, targets: list,
         "method": "ABC-SMC (pyabc), executor-independent ordered sampler; every study "
                   "within the particles' epsilon (the last generation's, widened to "
                   "min_ess effective particles) weighted by multiple importance sampling "
-                  "over all generations' proposals, then regression-adjusted",
+                  "over all generations' proposals"
+                  + (", then regression-adjusted" if posterior.adjusted else ""),
         "scenario": setup["scenario"], "targets_file": setup["targets_file"],
         "seed": settings.seed, "settings": dataclasses.asdict(settings),
         "epsilon_floor": round(posterior.epsilon_floor, 4),

@@ -20,7 +20,10 @@ class Settings:
             epsilon (0.5: the median).
         draws: Equally weighted draws resampled from the final population.
         adjust: Regression-adjust the final population (:mod:`.adjust`); the draws
-            are then simulated once more for the posterior predictive.
+            are then simulated once more for the posterior predictive. Off by
+            default: simulation-based calibration found the adjusted posterior's
+            intervals narrower than the unadjusted ones and covering the truth less
+            often (the linear fit is not local at the epsilon a modest budget ends at).
         min_ess: Effective particles the posterior needs: where the last
             generation's epsilon leaves fewer, the particles are taken from a wider
             epsilon (:func:`.posterior.widened_epsilon`).
@@ -35,7 +38,7 @@ class Settings:
     max_simulations: int = 9000
     alpha: float = 0.5
     draws: int = 400
-    adjust: bool = True
+    adjust: bool = False
     min_ess: int = 100
     min_acceptance_rate: float = 0.02
 
