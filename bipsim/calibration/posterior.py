@@ -9,7 +9,9 @@ standard errors; one-sided for bounds). ``epsilon`` falls generation by
 generation (a quantile of the last population's distances) down to a floor, the
 radius inside which Gaussian errors of the stated size fall with 95 %
 probability: the posterior is then the prior restricted to parameter sets whose
-study is jointly consistent with every target at that level.
+study is jointly consistent with every target at that level. Where the budget ends
+the fit above the floor with too few effective particles, the particles come from
+a wider epsilon (:func:`widened_epsilon`).
 
 :class:`~.sampler.OrderedSampler` makes the result independent of the executor.
 """
@@ -205,8 +207,7 @@ def widened_epsilon(dist: np.ndarray, ratios: np.ndarray, last: float, min_ess: 
     handful of points: too narrow, as simulation-based calibration showed (90 %
     intervals covering the truth 33-75 % of the time). Widening epsilon takes in more
     studies, each already weighted for its proposal; the posterior at a larger epsilon
-    is wider, which is the honest answer to a limited budget, and the regression
-    adjustment (with more particles to regress on) moves it back towards the targets.
+    is wider, which is the honest answer to a limited budget.
 
     Args:
         dist: Every study's distance (infinite where a statistic is missing).
@@ -261,7 +262,8 @@ def _posterior(priors: list[Prior], targets: Sequence[Target], sampler: OrderedS
     """The particles: every study of the fit within the last generation's epsilon
     (widened if that leaves too few effective particles), weighted by multiple
     importance sampling over all generations' proposals (:mod:`.reweight`),
-    then regression-adjusted (:mod:`.adjust`) and resampled into equal-weight draws."""
+    regression-adjusted if the settings ask (:mod:`.adjust`), and resampled into
+    equal-weight draws."""
     last = float(history.get_all_populations().epsilon.iloc[-1])
     names = [p.name for p in priors]
     pool = sampler.pool
