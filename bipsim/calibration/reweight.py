@@ -1,4 +1,4 @@
-"""Every study of a fit, weighted for the final epsilon: multiple importance sampling.
+"""Every study of a fit, weighted for the posterior at an epsilon: multiple importance sampling.
 
 ABC-SMC weighs a generation's particles by ``prior / proposal`` with the proposal
 fitted to the generation before; in 13 dimensions with a few hundred particles these
