@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--draws", type=int, default=100)
     parser.add_argument("--min-ess", type=int, default=Settings().min_ess,
                         help="effective particles each fit needs (see Settings.min_ess)")
+    parser.add_argument("--adjust", action=argparse.BooleanOptionalAction,
+                        default=Settings().adjust,
+                        help="regression-adjust each fit (default: as bipsim calibrate)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a parameter of the study (e.g. a smaller study)")
     parser.add_argument("--workers", type=int)
@@ -59,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = dataclasses.replace(Settings(), population=args.population,
                                    generations=args.generations,
                                    max_simulations=args.max_simulations, draws=args.draws,
-                                   min_ess=args.min_ess)
+                                   min_ess=args.min_ess, adjust=args.adjust)
     targets = load_targets(CALIBRATION / "targets.yaml")
     base = load_scenario("bip_study", args.set).params
     started = time.perf_counter()
