@@ -145,7 +145,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         t = r["target"]
         parts = [text.format(t[key]) for key, text in (
             ("run_s", "run<={:g}s"), ("cpu_ns", "<={:g}ns CPU"), ("mem_gib", "<={:g}GiB"))
-            if key in t]  # only the targets this case has
+            if t and key in t]  # only the targets this case has (the curve's: none but 5M)
         tgt = "-" if not t else ", ".join(parts) + (" PASS" if r["pass"] else " MISS")
         mm = f"{r['run_min_s']:.2f}/{r['run_max_s']:.2f}"
         print(f"{r['case']:<22}{r['repeats']:>5}{r['run_median_s']:>9.2f}s{mm:>13}"
