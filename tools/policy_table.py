@@ -19,9 +19,10 @@ import pandas as pd
 
 from bipsim.formatting import number
 
-#: Outcome, how many decimals, scale (DKK shown in millions), whether p_better is shown.
-COLUMNS = (("exits_job", 0, 1.0, True), ("mean_weeks_on_benefit", 2, 1.0, True),
-           ("total_cost_dkk", 1, 1e-6, False))
+#: Outcome, decimals, scale (DKK shown in millions), and which cells are shown: the
+#: chance-only interval, and the share of worlds in which the alternative is better.
+COLUMNS = (("exits_job", 0, 1.0, True, True), ("mean_weeks_on_benefit", 2, 1.0, False, True),
+           ("total_cost_dkk", 1, 1e-6, True, False))
 
 
 def _interval(mean: float, low: float, high: float, decimals: int) -> str:
@@ -38,16 +39,13 @@ def table(differences: pd.DataFrame) -> list[str]:
     by = differences.set_index(["alternative", "outcome"])
     for alternative in differences.alternative.unique():
         cells = [alternative]
-        for outcome, decimals, scale, better in COLUMNS:
+        for outcome, decimals, scale, chance, better in COLUMNS:
             r = by.loc[(alternative, outcome)]
-            chance = _interval(r.chance_mean * scale, r.chance_low * scale,
-                               r.chance_high * scale, decimals)
-            worlds = _interval(r.parameters_mean * scale, r.parameters_low * scale,
-                               r.parameters_high * scale, decimals)
-            if outcome == "mean_weeks_on_benefit":
-                cells += [worlds]
-            else:
-                cells += [chance, worlds]
+            if chance:
+                cells.append(_interval(r.chance_mean * scale, r.chance_low * scale,
+                                       r.chance_high * scale, decimals))
+            cells.append(_interval(r.parameters_mean * scale, r.parameters_low * scale,
+                                   r.parameters_high * scale, decimals))
             if better:
                 cells.append(f"{r.p_better:.0%}")
         lines.append("| " + " | ".join(cells) + " |")

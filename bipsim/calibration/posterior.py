@@ -216,20 +216,15 @@ def widened_epsilon(dist: np.ndarray, ratios: np.ndarray, last: float, min_ess: 
         min_ess: The effective sample size wanted.
         adjust: Whether the weights include the adjustment's kernel.
     """
-    finite = np.isfinite(dist)
-    candidates = np.unique(dist[finite & (dist >= last)])
-    if len(candidates) == 0:
-        return last
-    for epsilon in [last, *candidates]:
+    wider = dist[np.isfinite(dist) & (dist > last)]
+    for epsilon in np.unique(np.r_[last, wider]):  # ascending, from the last epsilon
         accepted = dist <= epsilon
-        if not accepted.any():
-            continue
         weights = mixture_weights(ratios, accepted)
         if adjust:
             weights = kernel_weights(dist[accepted], epsilon, weights[accepted])
         if effective_size(weights) >= min_ess:
-            return float(epsilon)
-    return float(candidates[-1])
+            break
+    return float(epsilon)
 
 
 def _simulate_draws(posterior: Posterior, simulate: Simulate) -> pd.DataFrame:
