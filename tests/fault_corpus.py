@@ -629,6 +629,7 @@ OPTIONS = [
     calibrate("population-zero", "--population", "0", expect=("population", "given 0")),
     calibrate("generations-zero", "--generations", "0", "--quick",
               expect=("generations", "given 0")),
+    calibrate("min-ess-zero", "--min-ess", "0", "--quick", expect=("min_ess", "given 0")),
     Case("option-calibrate-recheck-without-fit", ("calibrate", "--recheck", "{tmp}/nowhere"),
          {}, ("nowhere", "fitted.yaml")),
     calibrate("recheck-with-out", "--recheck", expect=("a recheck writes no folder",)),

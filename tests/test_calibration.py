@@ -222,6 +222,16 @@ def test_same_seed_same_posterior_whatever_runs_it(tmp_path: Path):
     assert not _posterior(other).equals(runs["inline"])
 
 
+def test_min_ess_and_adjust_are_the_fits_settings(tmp_path: Path):
+    """--min-ess and --adjust reach the fit and are recorded in its calibration.json,
+    from which --resume takes them."""
+    folder = tmp_path / "fit"
+    assert main(["calibrate", *TINY_FIT, "--min-ess", "3", "--adjust", "--workers", "0",
+                 "--out", str(folder), "--quiet"]) == 0
+    settings = json.loads((folder / "calibration.json").read_text(encoding="utf-8"))["settings"]
+    assert (settings["min_ess"], settings["adjust"]) == (3, True)
+
+
 def test_an_interrupted_fit_resumes_to_the_same_posterior(tmp_path: Path, monkeypatch):
     """Stopped after some studies (as by Ctrl-C: the running ones saved), the fit
     exits 130; --resume reuses the saved studies and gives the uninterrupted fit's
@@ -251,6 +261,7 @@ def test_an_interrupted_fit_resumes_to_the_same_posterior(tmp_path: Path, monkey
     assert timings["studies_reused"] >= 10
     # a fit's settings come from its folder
     assert main(["calibrate", "--resume", str(stopped), "--seed", "3"]) == 2
+    assert main(["calibrate", "--resume", str(stopped), "--no-adjust"]) == 2
 
 
 def test_replace_shipped_shows_the_difference_and_replaces(tmp_path: Path, monkeypatch,

@@ -51,7 +51,7 @@ DEFAULT_CHECK_REPS = 20
 EXIT_MISSES = 3
 #: Options that define a fit (refused with --resume: the fit's own are used).
 FIT_OPTIONS = ("targets", "scenario", "set", "seed", "population", "generations",
-               "max_simulations", "draws", "check_reps", "quick")
+               "max_simulations", "draws", "min_ess", "adjust", "check_reps", "quick")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -78,10 +78,17 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                           f"(default {d.max_simulations})")
     cal.add_argument("--draws", type=int,
                      help=f"equally weighted posterior draws written (default {d.draws})")
+    cal.add_argument("--min-ess", type=int,
+                     help="effective particles the posterior needs; epsilon is widened until "
+                          f"its weights have them (default {d.min_ess})")
+    cal.add_argument("--adjust", action=argparse.BooleanOptionalAction,
+                     help="regression-adjust the particles (default: "
+                          f"{'on' if d.adjust else 'off'}; the coverage check found the "
+                          "adjusted intervals too narrow)")
     cal.add_argument("--check-reps", type=int,
                      help="fresh replicates to check the baseline's values (default "
                           f"{DEFAULT_CHECK_REPS})")
-    cal.add_argument("--quick", action="store_true",
+    cal.add_argument("--quick", action="store_true", default=None,  # None: not given
                      help="a tiny fit for trying things out and for tests (12 particles, 2 "
                           "generations, 2 check replicates)")
     options.add_output(cal, "calibration")
@@ -109,7 +116,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         return _recheck(args)
     if args.resume:
         given = [f"--{name.replace('_', '-')}" for name in FIT_OPTIONS
-                 if getattr(args, name) not in (None, [], False)]
+                 if getattr(args, name) not in (None, [])]
         if given:
             raise TargetsError(f"--resume {args.resume}: the fit's settings come from its "
                                f"{SETTINGS_FILE}; drop {', '.join(given)}")
@@ -127,7 +134,7 @@ def _new_setup(args: argparse.Namespace) -> dict[str, Any]:
 
     base = QUICK if args.quick else Settings()
     changes = {k: getattr(args, k) for k in ("seed", "population", "generations",
-                                             "max_simulations", "draws")
+                                             "max_simulations", "draws", "min_ess", "adjust")
                if getattr(args, k) is not None}
     try:
         settings = dataclasses.replace(base, **changes)
