@@ -111,6 +111,15 @@ def _write(out: Path, result: SbcResult, setup: dict) -> None:
         counts = " ".join(str(int(c)) for c in hist.loc[row.parameter])
         lines.append(f"| `{row.parameter}` | {row.truths} | {row.coverage_50:.0%} | "
                      f"{row.coverage_90:.0%} | {counts} |")
+    pooled = result.ranks
+    lines += ["", f"All parameters together ({len(pooled)} truth-parameter pairs): the 50 % "
+                  f"intervals cover {pooled.covered_50.mean():.0%}, the 90 % intervals "
+                  f"{pooled.covered_90.mean():.0%}. By where the truth lies in its prior:", "",
+              "| truth | pairs | 50 % interval covers | 90 % interval covers |",
+              "|---|---|---|---|"]
+    for where, row in result.coverage_by_position().iterrows():
+        lines.append(f"| {where} | {row.pairs:.0f} | {row.coverage_50:.0%} | "
+                     f"{row.coverage_90:.0%} |")
     n = int(coverage.truths.iloc[0]) if len(coverage) else 0
     if n:
         lines += ["", f"With {n} truths a coverage share has a binomial standard error of "

@@ -18,7 +18,7 @@ import pytest
 
 from bipsim.calibration.posterior import epsilon_floor, fit_posterior, widened_epsilon
 from bipsim.calibration.priors import Prior
-from bipsim.calibration.sbc import run_sbc, synthetic_targets
+from bipsim.calibration.sbc import SbcResult, run_sbc, synthetic_targets
 from bipsim.calibration.settings import Settings
 from bipsim.calibration.targets import Target
 
@@ -104,6 +104,21 @@ def test_reduced_simulation_based_calibration(tmp_path: Path):
     assert (coverage.coverage_50 >= 2 / 12).all(), coverage
     hist = result.histogram(bins=4)
     assert (hist.sum(axis=1) == 12).all()
+    for prior in PRIORS:  # each truth's place in its prior, from its value
+        rows = result.ranks[result.ranks.parameter == prior.name]
+        low, high = prior.bounds
+        expected = [(prior.coordinate(v) - low) / (high - low) for v in rows.value]
+        np.testing.assert_allclose(rows.prior_position, expected)
+        assert rows.prior_position.between(0, 1).all()
+
+
+def test_coverage_by_position_splits_truths_near_an_end_of_the_prior():
+    ranks = pd.DataFrame({"prior_position": [0.02, 0.5, 0.95, 0.3, 0.7],
+                          "covered_50": [False, True, False, True, False],
+                          "covered_90": [False, True, True, True, True]})
+    table = SbcResult(ranks).coverage_by_position(edge=0.1)
+    assert table.loc["within 10% of an end"].tolist() == [2, 0.0, 0.5]
+    assert table.loc["inside"].tolist() == pytest.approx([3, 2 / 3, 1.0])
 
 
 def test_regression_adjusted_toy_posterior_still_holds_the_truth(tmp_path: Path):

@@ -40,7 +40,9 @@ class SbcResult:
         ranks: One row per truth and parameter: ``truth``, ``parameter``, ``value``,
             ``rank`` (draws below the truth), ``draws``, ``covered_50``, ``covered_90``,
             ``reached_floor`` (the fit's last epsilon was the floor), ``epsilon`` (the
-            particles'), ``ess`` (their effective number), ``adjusted`` and ``studies``.
+            particles'), ``ess`` (their effective number), ``adjusted``, ``studies``
+            and ``prior_position`` (the truth's place in its prior's range on the
+            sampling scale: 0 the low end, 1 the high end).
     """
 
     ranks: pd.DataFrame
@@ -51,6 +53,19 @@ class SbcResult:
         return pd.DataFrame({"truths": grouped.size(),
                              "coverage_50": grouped.covered_50.mean(),
                              "coverage_90": grouped.covered_90.mean()}).reset_index()
+
+    def coverage_by_position(self, edge: float = 0.1) -> pd.DataFrame:
+        """Coverage of truths near an end of their prior's range (within ``edge`` of
+        it, on the sampling scale) against the others. A posterior that leans on the
+        prior too much (too wide) covers the inner truths too often and misses those
+        near an end, where its interval is pushed inwards by the bound."""
+        r = self.ranks
+        near = (r.prior_position < edge) | (r.prior_position > 1 - edge)
+        where = np.where(near, f"within {edge:.0%} of an end", "inside")
+        grouped = r.groupby(where)
+        return pd.DataFrame({"pairs": grouped.size(),
+                             "coverage_50": grouped.covered_50.mean(),
+                             "coverage_90": grouped.covered_90.mean()})
 
     def histogram(self, bins: int = 5) -> pd.DataFrame:
         """Per parameter, counts of the normalised rank in ``bins`` equal bins."""
@@ -134,11 +149,13 @@ def _ranks(j: int, truth: dict[str, float], posterior: Posterior) -> list[dict]:
     for prior in posterior.priors:
         draws = posterior.draws[prior.name].to_numpy(dtype=float)
         value = truth[prior.name]
+        low, high = prior.bounds
         row = {"truth": j, "parameter": prior.name, "value": value,
                "rank": int((draws < value).sum()), "draws": len(draws),
                "reached_floor": posterior.reached_floor, "epsilon": posterior.epsilon,
                "ess": posterior.ess, "adjusted": posterior.adjusted,
-               "studies": posterior.studies}
+               "studies": posterior.studies,
+               "prior_position": (prior.coordinate(value) - low) / (high - low)}
         for level in LEVELS:
             lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
             row[f"covered_{round(level * 100)}"] = bool(lo <= value <= hi)
