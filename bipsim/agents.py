@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from .chunks import chunk_rows, n_chunks
+from .chunks import CHUNK, chunk_rows, n_chunks
 from .compiled import njit
 from .indicators import N_INDICATORS
 
@@ -287,21 +287,35 @@ class Tally:
 def _tally(in_company, in_other, readiness, belief, scores, believes):  # pragma: no cover
     # One pass instead of a dozen numpy reductions (and no BLAS threads). Sums in
     # float64 per chunk, then over the chunks in order: the same bits whatever the
-    # number of threads.
-    n, k = scores.shape
+    # number of threads. Within a chunk every sum runs over the rows in order; the
+    # readiness of the two states a row is not in adds 0.0, which changes no sum (they
+    # start at +0.0 and so are never -0.0), and spares a branch on the state.
+    n = scores.shape[0]
     counts = np.zeros((n_chunks(n), 4), dtype=np.int64)  # company, other, passive, believes
-    sums = np.zeros((n_chunks(n), 3 + k))  # readiness by state, then each indicator
+    sums = np.zeros((n_chunks(n), 3 + N_INDICATORS))  # readiness by state, each indicator
     for chunk in numba.prange(n_chunks(n)):
-        count, total = counts[chunk], sums[chunk]
+        total = np.zeros(N_INDICATORS)
+        n_company = n_other = n_believes = 0
+        company = other = passive = 0.0
         for i in chunk_rows(chunk, n):
-            state = 0 if in_company[i] else (1 if in_other[i] else 2)
-            count[state] += 1
-            count[3] += belief[i] >= believes
-            total[state] += readiness[i]
-            for col in range(k):
-                total[3 + col] += scores[i, col]
+            r = np.float64(readiness[i])
+            is_company = in_company[i]
+            is_other = in_other[i] and not is_company
+            n_company += is_company
+            n_other += is_other
+            n_believes += belief[i] >= believes
+            company += r if is_company else 0.0
+            other += r if is_other else 0.0
+            passive += 0.0 if is_company or is_other else r
+            for col in range(N_INDICATORS):  # a fixed count: the sums stay in registers
+                total[col] += scores[i, col]
+        rows = min(n, (chunk + 1) * CHUNK) - chunk * CHUNK
+        counts[chunk, 0], counts[chunk, 1] = n_company, n_other
+        counts[chunk, 2], counts[chunk, 3] = rows - n_company - n_other, n_believes
+        sums[chunk, 0], sums[chunk, 1], sums[chunk, 2] = company, other, passive
+        sums[chunk, 3:] = total
     count = counts.sum(axis=0)
-    total = np.zeros(3 + k)
+    total = np.zeros(3 + N_INDICATORS)
     for chunk in range(n_chunks(n)):
         total += sums[chunk]
     return count[:3], total[:3], count[3], total[3:]

@@ -25,7 +25,7 @@ import pandas as pd
 
 from . import formatting
 from .errors import InputError
-from .rules.costs import COST_FLOWS, COST_KINDS
+from .rules.costs import COST_FLOWS, COST_KINDS, USED, largest_remainder, share_counted
 
 if TYPE_CHECKING:
     import argparse
@@ -44,35 +44,28 @@ RANKED = (("job_entries_per_100", "Job entries per 100 citizens", True),
 
 def account_by_jobcentre(m: BipModel) -> None:
     """This week's cost of each kind, shared out over the jobcentres (only when there
-    are several: one jobcentre's costs are the run's)."""
+    are several: one jobcentre's costs are the run's), in proportion to what each used
+    (``m.usage``, counted by :func:`~bipsim.rules.costs.account_costs`; the training by
+    the belief SDs given at its posts)."""
     n_jc = len(m.jobcentres)
     if n_jc < 2:
         return
-    c, cw = m.citizens, m.caseworkers
-    use = (lambda: np.bincount(c.jobcentre, minlength=n_jc),
-           lambda: np.bincount(c.jobcentre[c.in_company], minlength=n_jc),
-           lambda: np.bincount(c.jobcentre[c.in_other], minlength=n_jc),
-           lambda: np.bincount(cw.jobcentre[cw.occupied], minlength=n_jc),
-           lambda: np.bincount(cw.jobcentre, weights=m.training_record.given,
-                               minlength=n_jc))
-    for k, (flow, weights) in enumerate(zip(COST_FLOWS, use, strict=True)):
-        if m.flows[flow]:  # nothing to share out (no training, most weeks): no counting
-            m.jobcentre_costs[k] += apportion(m.flows[flow], weights())
+    amounts = np.array([m.flows[flow] for flow in COST_FLOWS])
+    share_counted(amounts[: len(USED)], m.usage, m.jobcentre_costs)
+    if amounts[-1]:  # the training (most weeks none): by the belief SDs given per post
+        given = np.bincount(m.caseworkers.jobcentre, weights=m.training_record.given,
+                            minlength=n_jc)
+        m.jobcentre_costs[-1] += apportion(amounts[-1], given)
 
 
 def apportion(total: float, weights: np.ndarray) -> np.ndarray:
     """Whole-kroner shares of ``total`` (itself whole) in proportion to ``weights``:
     floors, then one krone more to the largest remainders (ties by jobcentre order);
     they add up to ``total`` exactly. With no weight anywhere, equal weights."""
-    amount = round(total)
     w = np.asarray(weights, dtype=np.float64)
     if w.sum() <= 0:
         w = np.ones_like(w)
-    raw = w / w.sum() * amount
-    share = np.floor(raw).astype(np.int64)
-    short = amount - int(share.sum())
-    share[np.argsort(-(raw - share), kind="stable")[:short]] += 1
-    return share.astype(np.float64)
+    return largest_remainder(float(round(total)), w, w.sum())
 
 
 def table(model: BipModel, citizens: pd.DataFrame) -> pd.DataFrame:

@@ -42,7 +42,7 @@ from .population import (
     draw_traits,
 )
 from .posts import resize_posts
-from .rules.costs import COST_FLOWS, TrainingRecord, account_costs
+from .rules.costs import COST_FLOWS, USED, TrainingRecord, account_costs
 from .rules.exits import leave_benefit
 from .rules.inflow import admit_entrants
 from .rules.interventions import end_activities, initial_activities, start_activities
@@ -72,6 +72,12 @@ FLOWS = ("new_entrants", "new_caseworkers_leaving", "new_reorganisations", "new_
          "new_other_benefit", "new_caseworker_changes", "new_cost_dkk", *COST_FLOWS)
 CUMULATED = ("new_job", "new_education", "new_other_benefit", "new_entrants",
              "new_company_starts", "new_caseworker_changes", "new_cost_dkk", *COST_FLOWS)
+#: The weekly stocks (step 8), and the names of the cumulative and indicator series.
+STOCKS = ("week", "n_on_benefit", "n_company", "n_other_activity", "n_passive",
+          "n_caseworkers", "n_posts_vacant", "share_believes", "mean_readiness",
+          "mean_readiness_company", "mean_readiness_other", "mean_readiness_passive")
+CUMULATIVE_NAMES = tuple("cum_" + name.removeprefix("new_") for name in CUMULATED)
+MEAN_NAMES = tuple(f"mean_{k}" for k in INDICATORS)
 
 
 class BipModel(mesa.Model):
@@ -180,6 +186,8 @@ class BipModel(mesa.Model):
         self.training_record = TrainingRecord.untrained(self.caseworkers.uid)
         #: Each cost kind's running total per jobcentre (:mod:`bipsim.by_jobcentre`).
         self.jobcentre_costs = np.zeros((len(COST_FLOWS), len(self.jobcentres)))
+        #: What each jobcentre used this week (:func:`bipsim.rules.costs.usage`).
+        self.usage = np.zeros((len(USED), len(self.jobcentres)), dtype=np.int64)
         self.citizens = CitizenSet(self.jobcentres.size)
         rows = self.citizens.stock_rows()
         draw_traits(rows, p, streams, self.readiness_weights)
@@ -214,12 +222,7 @@ class BipModel(mesa.Model):
     @staticmethod
     def series_names() -> list[str]:
         """Names of the weekly model-level series."""
-        stocks = ["week", "n_on_benefit", "n_company", "n_other_activity", "n_passive",
-                  "n_caseworkers", "n_posts_vacant", "share_believes", "mean_readiness",
-                  "mean_readiness_company", "mean_readiness_other", "mean_readiness_passive"]
-        flows = list(FLOWS)
-        cums = ["cum_" + name.removeprefix("new_") for name in CUMULATED]
-        return stocks + flows + cums + [f"mean_{k}" for k in INDICATORS]
+        return [*STOCKS, *FLOWS, *CUMULATIVE_NAMES, *MEAN_NAMES]
 
     def record(self) -> None:
         """Step 8: end-of-week stocks, this week's flows and costs, cumulative counts,
@@ -227,33 +230,35 @@ class BipModel(mesa.Model):
         c, cw = self.citizens, self.caseworkers
         n = len(c)
         tally = c.tally(BELIEVES)
-        n_company, n_other, n_passive = (int(k) for k in tally.counts)
+        counts, readiness_sums = tally.counts.tolist(), tally.readiness_sum.tolist()
         n_staff = int(np.count_nonzero(cw.occupied))
-        flows = self.flows
+        flows, totals = self.flows, self.totals
         for name in CUMULATED:
-            self.totals[name] += flows[name]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            readiness = tally.readiness_sum / tally.counts
-            means = tally.score_sum / n
-        self.current = {
+            totals[name] += flows[name]
+        # Python floats divided as numpy divided them; a state nobody is in: 0 / 0, NaN
+        readiness = [r / k if k else np.nan for r, k in zip(readiness_sums, counts,
+                                                             strict=True)]
+        means = [s / n for s in tally.score_sum.tolist()] if n else [np.nan] * len(MEAN_NAMES)
+        current = {
             "week": self.week,
             "n_on_benefit": n,
-            "n_company": n_company, "n_other_activity": n_other, "n_passive": n_passive,
+            "n_company": counts[0], "n_other_activity": counts[1], "n_passive": counts[2],
             "n_caseworkers": n_staff, "n_posts_vacant": len(cw) - n_staff,
             "share_believes": tally.n_believes / n if n else np.nan,
             "mean_readiness": float(tally.readiness_sum.sum() / n) if n else np.nan,
-            "mean_readiness_company": float(readiness[0]),
-            "mean_readiness_other": float(readiness[1]),
-            "mean_readiness_passive": float(readiness[2]),
-            **flows,
-            **{"cum_" + k.removeprefix("new_"): v for k, v in self.totals.items()},
-            **{f"mean_{k}": float(v) for k, v in zip(INDICATORS, means, strict=True)},
+            "mean_readiness_company": readiness[0],
+            "mean_readiness_other": readiness[1],
+            "mean_readiness_passive": readiness[2],
         }
+        current.update(flows)
+        current.update(zip(CUMULATIVE_NAMES, totals.values(), strict=True))
+        current.update(zip(MEAN_NAMES, means, strict=True))
+        self.current = current
         # what DataCollector.collect does with these reporters (so batch_run and
         # get_model_vars_dataframe see the same table), without its deepcopy of
         # every plain number
         for name, column in self.datacollector.model_vars.items():
-            column.append(self.current[name])
+            column.append(current[name])
         self._record_history()
 
     # --- views -------------------------------------------------------------------------

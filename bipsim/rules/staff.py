@@ -9,6 +9,7 @@ import numpy as np
 from ..agents import NEVER
 from ..compiled import njit
 from ..population import draw_optimism
+from ..streams import uniform_at
 
 if TYPE_CHECKING:
     from ..model import BipModel
@@ -65,10 +66,12 @@ def staff_turnover(m: BipModel) -> None:
     caseworker for every citizen of the post."""
     cw, c, week = m.caseworkers, m.citizens, m.week
     # keyed by caseworker uid, numbered per jobcentre: no jobcentre's staff shift another's
-    p_leave = 1 - (1 - m.jobcentres.turnover[cw.jobcentre]) ** (1 / 52)
-    leaving = cw.occupied & (m.streams.uniform("staff_turnover", week, cw.uid) < p_leave)
-    cw.vacant_until[leaving] = week + round(m.p["dur_vacancy"])
-    filled = ~cw.occupied & (cw.vacant_until <= week)
+    leaving, filled, n_leaving, n_filled = _leave_and_fill(
+        week, cw.uid, *m.streams.keys("staff_turnover", week), weekly_leave_chance(m),
+        cw.vacant_until, week + round(m.p["dur_vacancy"]))
+    m.flows["new_caseworkers_leaving"] = n_leaving
+    if not (n_leaving or n_filled):  # most weeks at a study's size: nobody comes or goes
+        return
     cw.uid[filled] = cw.new_uids(np.flatnonzero(filled))
     cw.optimism[filled] = draw_optimism(m.streams, cw.uid[filled], m.p)
     cw.ti_hired[filled] = week
@@ -76,18 +79,53 @@ def staff_turnover(m: BipModel) -> None:
     of_leaving, of_filled = citizens_of(m, leaving, filled)
     c.belief[of_leaving] = 0
     change_caseworker(m, of_filled)
-    m.flows["new_caseworkers_leaving"] = int(leaving.sum())
+
+
+#: The last :func:`weekly_leave_chance`: (what it depends on, the chances).
+_leave_chance: tuple[bytes, np.ndarray] = (b"", np.empty(0))
+
+
+def weekly_leave_chance(m: BipModel) -> np.ndarray:
+    """Per post, the chance its caseworker leaves this week: ``1 - (1 - turnover) **
+    (1 / 52)`` of the post's jobcentre (computed again only when the turnover or the
+    posts change; numpy's ``**``, as the chances always were)."""
+    global _leave_chance
+    turnover, jobcentre = m.jobcentres.turnover, m.caseworkers.jobcentre
+    key = turnover.tobytes() + jobcentre.tobytes() + str(jobcentre.dtype).encode()
+    if _leave_chance[0] != key:
+        _leave_chance = (key, 1 - (1 - turnover[jobcentre]) ** (1 / 52))
+    return _leave_chance[1]
+
+
+@njit
+def _leave_and_fill(week, uid, key0, key1, p_leave, vacant_until,
+                    vacant_to):  # pragma: no cover - compiled
+    """Caseworkers in post leave when their uniform is below ``p_leave`` (the post is
+    vacant until ``vacant_to``); then posts whose vacancy ends this week are filled.
+    Returns the masks of posts left and filled, and how many of each."""
+    n = uid.shape[0]
+    leaving = np.zeros(n, dtype=np.bool_)
+    filled = np.zeros(n, dtype=np.bool_)
+    n_leaving = n_filled = 0
+    for post in range(n):
+        if vacant_until[post] == NEVER and uniform_at(uid[post], key0, key1) < p_leave[post]:
+            leaving[post] = True
+            n_leaving += 1
+            vacant_until[post] = vacant_to
+        if vacant_until[post] != NEVER and vacant_until[post] <= week:
+            filled[post] = True
+            n_filled += 1
+    return leaving, filled, n_leaving, n_filled
 
 
 def reorganise(m: BipModel) -> None:
     """A reorganisation in a jobcentre moves ``share_reassigned`` of its cases to
     another post of the same jobcentre, chosen at random."""
     p, c, jc, week = m.p, m.citizens, m.jobcentres, m.week
-    hit = m.streams.uniform("reorganisation", week, np.arange(len(jc))) < (
-        p["reorganisations_per_year"] / 52)
-    hit &= jc.n_posts > 1
-    m.flows["new_reorganisations"] = int(hit.sum())
-    if not hit.any():
+    hit, n_hit = _reorganised(*m.streams.keys("reorganisation", week),
+                              p["reorganisations_per_year"] / 52, jc.n_posts)
+    m.flows["new_reorganisations"] = n_hit
+    if not n_hit:
         return
     in_hit = np.flatnonzero(hit[c.jobcentre])
     u = m.streams.uniform("reassign", week, c.uid[in_hit])
@@ -97,3 +135,13 @@ def reorganise(m: BipModel) -> None:
     step = 1 + np.floor(m.streams.uniform("reassign_post", week, c.uid[moved]) * (n_posts - 1))
     c.post[moved] = first + (c.post[moved] - first + step.astype(np.int64)) % n_posts
     change_caseworker(m, moved)
+
+
+@njit
+def _reorganised(key0, key1, chance, n_posts):  # pragma: no cover - compiled
+    """Jobcentres (keyed by their index) reorganised this week: a uniform below
+    ``chance``, and more than one post to move cases between; and how many."""
+    hit = np.zeros(n_posts.shape[0], dtype=np.bool_)
+    for j in range(n_posts.shape[0]):
+        hit[j] = uniform_at(j, key0, key1) < chance and n_posts[j] > 1
+    return hit, int(hit.sum())
