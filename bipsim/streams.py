@@ -59,6 +59,7 @@ class Streams:
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
         self._column_keys: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._week_keys: dict[tuple[str, int], np.ndarray] = {}  # see keys()
         # the seed as SeedSequence reads it: 32-bit words, lowest first, padded to its
         # pool size because every stream adds a spawn key
         words = [(self.seed >> (32 * k)) & 0xFFFFFFFF
@@ -79,9 +80,14 @@ class Streams:
 
         They are ``self._sequence(name, week).generate_state(2, np.uint64)``, computed
         by a compiled copy of SeedSequence's mixing (numpy's takes ~20 us a call; a
-        test checks the two agree)."""
-        key = _seed_sequence_state(self._entropy_of(name, week), 2)
-        return key[0], key[1]
+        test checks the two agree), for :data:`KEY_WEEKS` weeks of the stream at once:
+        the rules ask for a stream's keys every week."""
+        block, at = divmod(week, KEY_WEEKS)
+        keys = self._week_keys.get((name, block))
+        if keys is None:
+            first = self._entropy_of(name, block * KEY_WEEKS)
+            keys = self._week_keys[name, block] = _weeks_of_keys(first, KEY_WEEKS)
+        return keys[at, 0], keys[at, 1]
 
     def _entropy_of(self, name: str, week: int) -> np.ndarray:
         """The 32-bit words ``self._sequence(name, week)`` mixes (in uint64)."""
@@ -116,6 +122,10 @@ class Streams:
             keys = self._column_keys[name, k] = (np.ascontiguousarray(words[:, 0]),
                                                  np.ascontiguousarray(words[:, 1]))
         return _normal_columns(np.ascontiguousarray(uids, dtype=np.int64), *keys)
+
+
+#: Weeks of a stream whose keys :meth:`Streams.keys` derives at once.
+KEY_WEEKS = 32
 
 
 #: Above this mean a Poisson count is drawn from its normal approximation (with
@@ -213,6 +223,18 @@ def _seed_sequence_state(entropy, n_words):  # pragma: no cover - compiled
     for i in range(n_words):  # little-endian pairs of 32-bit words, as numpy's view
         state[i] = words[2 * i] | (words[2 * i + 1] << np.uint64(32))
     return state
+
+
+@njit
+def _weeks_of_keys(entropy, n_weeks):  # pragma: no cover - compiled
+    """The keys (one row of two words each) of the ``n_weeks`` weeks from the one whose
+    entropy words are ``entropy`` (the week is the last word)."""
+    keys = np.empty((n_weeks, 2), dtype=np.uint64)
+    words = entropy.copy()
+    for w in range(n_weeks):
+        words[-1] = entropy[-1] + np.uint64(w)
+        keys[w] = _seed_sequence_state(words, 2)
+    return keys
 
 
 @njit

@@ -30,12 +30,18 @@ model as before. With ``time = REFERENCE_CASELOAD / caseload`` of the jobcentre:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..agents import CITIZEN_COLUMNS
+
 if TYPE_CHECKING:
     from ..model import BipModel
+
+LEVELS = CITIZEN_COLUMNS["levels"][0]  # the citizens' levels' dtype
 
 #: Caseload at which the meeting, offer and belief parameters are stated.
 REFERENCE_CASELOAD = 80.0
@@ -43,21 +49,46 @@ REFERENCE_CASELOAD = 80.0
 MAX_JUDGEMENT = 0.95
 
 
+def _remembered(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Remember a function of the parameters ``names`` and the caseloads, computing it
+    again only when one of them changes: the rules ask every week, and the answer
+    changes only with a reform (a few numpy calls a week, in a study's 1 ms). The
+    arrays returned are read-only, as several models may share them."""
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        last: list[Any] = [None, None]  # key, value
+
+        @functools.wraps(fn)
+        def remembered(p: dict, caseload: np.ndarray) -> Any:
+            caseload = np.asarray(caseload, dtype=np.float64)
+            key = (tuple(p[name] for name in names), caseload.tobytes())
+            if last[0] != key:
+                value = fn(p, caseload)
+                for array in value if isinstance(value, tuple) else (value,):
+                    array.flags.writeable = False
+                last[:] = key, value
+            return last[1]
+        return remembered
+    return wrap
+
+
 def time_per_citizen(caseload: np.ndarray) -> np.ndarray:
     """Caseworker time per citizen relative to the reference caseload, per jobcentre."""
     return REFERENCE_CASELOAD / np.asarray(caseload, dtype=np.float64)
 
 
+@_remembered("gain_meeting", "caseload_meeting_elasticity")
 def meeting_gain(p: dict, caseload: np.ndarray) -> np.ndarray:
     """The gain of a meeting (SD of the own level) in each jobcentre."""
     return p["gain_meeting"] * time_per_citizen(caseload) ** p["caseload_meeting_elasticity"]
 
 
+@_remembered("caseload_offer_elasticity")
 def offer_shift(p: dict, caseload: np.ndarray) -> np.ndarray:
     """Change of the log-odds of an offer at a meeting, per jobcentre."""
     return p["caseload_offer_elasticity"] * np.log(time_per_citizen(caseload))
 
 
+@_remembered("belief_readiness_weight", "belief_noise_sd", "caseload_judgement_elasticity")
 def judgement(p: dict, caseload: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Belief weight on readiness and impression SD in each jobcentre.
 
@@ -79,7 +110,12 @@ def extra_meeting_gain(m: BipModel) -> np.ndarray:
     per citizen than at the reference caseload, in the levels' precision: what a
     meeting adds to the citizen's own levels on top of the reference gain, which the
     progression step adds. Empty when it is 0 everywhere (nothing to add)."""
-    extra = meeting_gain(m.p, m.jobcentres.caseload) - m.p["gain_meeting"]
+    return _extra_gain(m.p, m.jobcentres.caseload)
+
+
+@_remembered("gain_meeting", "caseload_meeting_elasticity")
+def _extra_gain(p: dict, caseload: np.ndarray) -> np.ndarray:
+    extra = meeting_gain(p, caseload) - p["gain_meeting"]
     if not np.any(extra != 0):
-        return np.empty(0, dtype=m.citizens.levels.dtype)
-    return extra.astype(m.citizens.levels.dtype)
+        return np.empty(0, dtype=LEVELS)
+    return extra.astype(LEVELS)
