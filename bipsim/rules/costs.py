@@ -65,7 +65,7 @@ def account_costs(m: BipModel) -> None:
     ``m.usage`` (:func:`usage`) for sharing the costs out over the jobcentres."""
     p = m.p
     m.usage = usage(m)
-    n_citizens, n_company, n_other, n_staff = (int(k) for k in m.usage.sum(axis=1))
+    n_citizens, n_company, n_other, n_staff = m.usage.sum(axis=1).tolist()
     amounts = (p["benefit_dkk"] * n_citizens,
                p["company_dkk"] * n_company,
                p["other_dkk"] * n_other,
@@ -73,7 +73,7 @@ def account_costs(m: BipModel) -> None:
                p["expectations_training_dkk"] * train_caseworkers(m))
     total = 0.0
     for name, amount in zip(COST_FLOWS, amounts, strict=True):
-        whole = float(np.rint(amount))
+        whole = float(round(amount))  # to even at .5, as numpy's rint
         m.flows[name] = whole
         total += whole
     m.flows["new_cost_dkk"] = total

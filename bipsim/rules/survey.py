@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import ndtri
 
 from ..compiled import njit
 from ..indicators import INDICATORS
-from ..streams import _inverse_normal, uniform_at
+from ..streams import _inverse_normal, word_at
 
 if TYPE_CHECKING:
     from ..model import BipModel
@@ -19,6 +20,14 @@ ANSWER_CUTS = np.array([-1.5, -0.5, 0.5, 1.5])
 #: A measured score this close to a cut-point is measured again with scipy's ``ndtri``
 #: (the compiled inverse normal differs from it by < 1e-13 relative: tested).
 CUT_MARGIN = 1e-9
+#: The noise's bounds for a uniform in each 1/1024 of [0, 1) (the top 10 bits of its
+#: random word): scipy's ndtri at the ends, widened by 1e-9 relative for its rounding.
+#: The rounded measurement is monotone in the noise, so when both bounds give the
+#: same answer, so does the noise itself; only the rest (about 1 in 200) need it.
+BOUND_BITS = 10
+_ends = np.r_[2.0**-54, np.arange(1, 2**BOUND_BITS) / 2**BOUND_BITS, 1 - 2.0**-53]
+NOISE_BOUNDS = np.stack([ndtri(_ends[:-1]), ndtri(_ends[1:])], axis=1)
+NOISE_BOUNDS += np.array([-1e-9, 1e-9]) * np.maximum(1.0, np.abs(NOISE_BOUNDS))
 
 
 def survey_wave(m: BipModel) -> None:
@@ -54,7 +63,7 @@ def answers(m: BipModel) -> np.ndarray:
                     dtype=np.uint64)
     scale = np.sqrt(1 + sd**2)
     out, near_cut = _answers(c.scores, c.uid, keys[:, 0].copy(), keys[:, 1].copy(), sd,
-                             scale, ANSWER_CUTS)
+                             scale, ANSWER_CUTS, NOISE_BOUNDS)
     # the few near a cut: the answer ``Streams.normal`` (scipy's ndtri) gives
     for k, i in zip(*np.nonzero(near_cut), strict=True):
         noise = m.streams.normal(f"survey_{INDICATORS[k]}", week, c.uid[i : i + 1])
@@ -64,24 +73,34 @@ def answers(m: BipModel) -> np.ndarray:
 
 
 @njit
-def _answers(scores, uid, keys0, keys1, sd, scale, cuts):  # pragma: no cover - compiled
+def _answers(scores, uid, keys0, keys1, sd, scale, cuts, bounds):  # pragma: no cover
     """Answers (indicator x citizen) and where the measured score is within
-    ``CUT_MARGIN`` of a cut; in float64 as numpy computed them."""
+    ``CUT_MARGIN`` of a cut; in float64 as numpy computed them. The noise is computed
+    only where its bounds (:data:`NOISE_BOUNDS`) leave the answer open."""
     n, k = scores.shape
     out = np.empty((k, n), dtype=np.int8)
-    near_cut = np.empty((k, n), dtype=np.bool_)
-    noise = np.empty(n)
+    near_cut = np.zeros((k, n), dtype=np.bool_)
     for col in range(k):
         for i in range(n):
-            noise[i] = _inverse_normal(max(uniform_at(uid[i], keys0[col], keys1[col]),
-                                           2.0**-54))
-        for i in range(n):  # apart from the draws, so that this loop is vectorised
-            measured = (np.float64(scores[i, col]) + sd * noise[i]) / scale
-            answer = 1
-            gap = np.inf
+            word = word_at(uid[i], keys0[col], keys1[col])
+            score = np.float64(scores[i, col])
+            low, high = bounds[word >> np.uint64(64 - BOUND_BITS)]
+            answer = _answer((score + sd * low) / scale, cuts)
+            if answer == _answer((score + sd * high) / scale, cuts):
+                out[col, i] = answer
+                continue
+            u = max(np.float64(word >> np.uint64(11)) * (1.0 / 2**53), 2.0**-54)
+            measured = (score + sd * _inverse_normal(u)) / scale
+            out[col, i] = _answer(measured, cuts)
             for cut in cuts:
-                answer += cut < measured
-                gap = min(gap, abs(measured - cut))
-            out[col, i] = answer
-            near_cut[col, i] = gap < CUT_MARGIN
+                near_cut[col, i] |= abs(measured - cut) < CUT_MARGIN
     return out, near_cut
+
+
+@njit(inline="always")
+def _answer(measured, cuts):  # pragma: no cover - compiled
+    """1 plus the number of cut-points below ``measured`` (numpy's searchsorted)."""
+    answer = 1
+    for cut in cuts:
+        answer += cut < measured
+    return answer
