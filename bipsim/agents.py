@@ -226,7 +226,8 @@ class CitizenSet:
 
     def tally(self, believes: int) -> Tally:
         """Counts and means over the citizens on benefit, in one pass."""
-        counts, readiness, n_believe, scores = _tally(
+        tally = _tally if self._n > CHUNK else _tally_one_chunk  # threads only for more
+        counts, readiness, n_believe, scores = tally(
             self.in_company, self.in_other, self.readiness, self.belief, self.scores, believes)
         return Tally(counts, readiness, n_believe, scores)
 
@@ -258,18 +259,26 @@ class CaseworkerSet:
     def new_uids(self, posts: np.ndarray) -> np.ndarray:
         """Uids for new holders of ``posts`` (increasing post order), from each
         jobcentre's own counter."""
-        j = self.jobcentre[posts]
-        counts = np.bincount(j, minlength=len(self.hired))
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        rank = np.arange(len(posts)) - np.repeat(starts, counts)
-        uids = (self.hired[j] + rank) * len(self.hired) + j
-        self.hired += counts
-        return uids.astype(np.int64)
+        return _new_uids(np.asarray(posts, dtype=np.int64), self.jobcentre, self.hired)
 
     @property
     def occupied(self) -> np.ndarray:
         """Posts with a caseworker in them."""
         return self.vacant_until == NEVER
+
+
+@njit
+def _new_uids(posts, jobcentre, hired):  # pragma: no cover - compiled
+    """:meth:`CaseworkerSet.new_uids`: the ``r``-th of the posts in jobcentre ``j`` gets
+    uid ``(hired[j] + r) * len(hired) + j``; then ``hired`` counts them."""
+    uids = np.empty(posts.shape[0], dtype=np.int64)
+    taken = np.zeros(hired.shape[0], dtype=np.int64)
+    for a in range(posts.shape[0]):
+        j = jobcentre[posts[a]]
+        uids[a] = (hired[j] + taken[j]) * hired.shape[0] + j
+        taken[j] += 1
+    hired += taken
+    return uids
 
 
 @dataclass(frozen=True)
@@ -287,35 +296,63 @@ class Tally:
 def _tally(in_company, in_other, readiness, belief, scores, believes):  # pragma: no cover
     # One pass instead of a dozen numpy reductions (and no BLAS threads). Sums in
     # float64 per chunk, then over the chunks in order: the same bits whatever the
-    # number of threads. Within a chunk every sum runs over the rows in order; the
-    # readiness of the two states a row is not in adds 0.0, which changes no sum (they
-    # start at +0.0 and so are never -0.0), and spares a branch on the state.
+    # number of threads.
     n = scores.shape[0]
     counts = np.zeros((n_chunks(n), 4), dtype=np.int64)  # company, other, passive, believes
     sums = np.zeros((n_chunks(n), 3 + N_INDICATORS))  # readiness by state, each indicator
     for chunk in numba.prange(n_chunks(n)):
-        total = np.zeros(N_INDICATORS)
-        n_company = n_other = n_believes = 0
-        company = other = passive = 0.0
-        for i in chunk_rows(chunk, n):
-            r = np.float64(readiness[i])
-            is_company = in_company[i]
-            is_other = in_other[i] and not is_company
-            n_company += is_company
-            n_other += is_other
-            n_believes += belief[i] >= believes
-            company += r if is_company else 0.0
-            other += r if is_other else 0.0
-            passive += 0.0 if is_company or is_other else r
-            for col in range(N_INDICATORS):  # a fixed count: the sums stay in registers
-                total[col] += scores[i, col]
-        rows = min(n, (chunk + 1) * CHUNK) - chunk * CHUNK
-        counts[chunk, 0], counts[chunk, 1] = n_company, n_other
-        counts[chunk, 2], counts[chunk, 3] = rows - n_company - n_other, n_believes
-        sums[chunk, 0], sums[chunk, 1], sums[chunk, 2] = company, other, passive
-        sums[chunk, 3:] = total
-    count = counts.sum(axis=0)
-    total = np.zeros(3 + N_INDICATORS)
+        _tally_chunk(chunk, in_company, in_other, readiness, belief, scores, believes,
+                     counts, sums)
+    return _over_chunks(counts, sums)
+
+
+@njit
+def _tally_one_chunk(in_company, in_other, readiness, belief, scores,
+                     believes):  # pragma: no cover - compiled
+    """:func:`_tally` of at most one chunk of rows, without starting threads."""
+    n = scores.shape[0]
+    counts = np.zeros((n_chunks(n), 4), dtype=np.int64)
+    sums = np.zeros((n_chunks(n), 3 + N_INDICATORS))
     for chunk in range(n_chunks(n)):
+        _tally_chunk(chunk, in_company, in_other, readiness, belief, scores, believes,
+                     counts, sums)
+    return _over_chunks(counts, sums)
+
+
+@njit(inline="always")
+def _tally_chunk(chunk, in_company, in_other, readiness, belief, scores, believes, counts,
+                 sums):  # pragma: no cover - compiled
+    # Every sum runs over the chunk's rows in order; the readiness of the two states a
+    # row is not in adds 0.0, which changes no sum (they start at +0.0 and so are
+    # never -0.0), and spares a branch on the state.
+    n = scores.shape[0]
+    total = np.zeros(N_INDICATORS)
+    n_company = n_other = n_believes = 0
+    company = other = passive = 0.0
+    for i in chunk_rows(chunk, n):
+        r = np.float64(readiness[i])
+        is_company = in_company[i]
+        is_other = in_other[i] and not is_company
+        n_company += is_company
+        n_other += is_other
+        n_believes += belief[i] >= believes
+        company += r if is_company else 0.0
+        other += r if is_other else 0.0
+        passive += 0.0 if is_company or is_other else r
+        for col in range(N_INDICATORS):  # a fixed count: the sums stay in registers
+            total[col] += scores[i, col]
+    rows = min(n, (chunk + 1) * CHUNK) - chunk * CHUNK
+    counts[chunk, 0], counts[chunk, 1] = n_company, n_other
+    counts[chunk, 2], counts[chunk, 3] = rows - n_company - n_other, n_believes
+    sums[chunk, 0], sums[chunk, 1], sums[chunk, 2] = company, other, passive
+    sums[chunk, 3:] = total
+
+
+@njit(inline="always")
+def _over_chunks(counts, sums):  # pragma: no cover - compiled
+    """The chunks' counts and sums added up in chunk order."""
+    count = counts.sum(axis=0)
+    total = np.zeros(sums.shape[1])
+    for chunk in range(sums.shape[0]):
         total += sums[chunk]
     return count[:3], total[:3], count[3], total[3:]

@@ -21,18 +21,31 @@ def change_caseworker(m: BipModel, moved: np.ndarray) -> None:
     The new caseworker has formed no belief yet, the change is counted (T7, T8),
     and an ongoing activity may be interrupted (a setback, see progression).
     """
-    c, p = m.citizens, m.p
+    c = m.citizens
     m.flows["new_caseworker_changes"] += len(moved)
-    c.n_changes[moved] += 1
-    c.changed[moved] = True
-    c.belief[moved] = 0
-    busy = moved[c.in_company[moved] | c.in_other[moved]]
-    u = m.streams.uniform("interrupt", m.week, c.uid[busy])
-    stop = busy[u < p["p_interrupt_on_change"]]
-    c.ti_company_end[stop[c.in_company[stop]]] = m.week
-    c.in_company[stop] = False
-    c.in_other[stop] = False
-    c.interrupted[stop] = True
+    if len(moved) == 0:
+        return
+    _change(np.asarray(moved, dtype=np.int64), m.week, m.p["p_interrupt_on_change"],
+            *m.streams.keys("interrupt", m.week), c.uid, c.n_changes, c.changed, c.belief,
+            c.in_company, c.in_other, c.ti_company_end, c.interrupted)
+
+
+@njit
+def _change(moved, week, p_interrupt, key0, key1, uid, n_changes, changed, belief,
+            in_company, in_other, ti_company_end, interrupted):  # pragma: no cover
+    """:func:`change_caseworker` of each row in ``moved`` (distinct rows): a busy
+    citizen's activity stops if its uniform of the ``interrupt`` stream is below
+    ``p_interrupt``."""
+    for i in moved:
+        n_changes[i] += 1
+        changed[i] = True
+        belief[i] = 0
+        if (in_company[i] or in_other[i]) and uniform_at(uid[i], key0, key1) < p_interrupt:
+            if in_company[i]:
+                ti_company_end[i] = week
+            in_company[i] = False
+            in_other[i] = False
+            interrupted[i] = True
 
 
 def citizens_of(m: BipModel, first: np.ndarray,
