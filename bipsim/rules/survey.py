@@ -63,7 +63,7 @@ def answers(m: BipModel) -> np.ndarray:
                     dtype=np.uint64)
     scale = np.sqrt(1 + sd**2)
     out, near_cut = _answers(c.scores, c.uid, keys[:, 0].copy(), keys[:, 1].copy(), sd,
-                             scale, ANSWER_CUTS, NOISE_BOUNDS)
+                             scale, tuple(ANSWER_CUTS.tolist()), NOISE_BOUNDS)
     # the few near a cut: the answer ``Streams.normal`` (scipy's ndtri) gives
     for k, i in zip(*np.nonzero(near_cut), strict=True):
         noise = m.streams.normal(f"survey_{INDICATORS[k]}", week, c.uid[i : i + 1])
@@ -80,17 +80,24 @@ def _answers(scores, uid, keys0, keys1, sd, scale, cuts, bounds):  # pragma: no 
     n, k = scores.shape
     out = np.empty((k, n), dtype=np.int8)
     near_cut = np.zeros((k, n), dtype=np.bool_)
+    words = np.empty(n, dtype=np.uint64)
+    settled = np.empty(n, dtype=np.bool_)
     for col in range(k):
+        # three loops, the first two without branches (so vectorised: the cut-points
+        # are a tuple, of a length known when compiled)
         for i in range(n):
-            word = word_at(uid[i], keys0[col], keys1[col])
+            words[i] = word_at(uid[i], keys0[col], keys1[col])
+        for i in range(n):
             score = np.float64(scores[i, col])
-            low, high = bounds[word >> np.uint64(64 - BOUND_BITS)]
+            low, high = bounds[words[i] >> np.uint64(64 - BOUND_BITS)]
             answer = _answer((score + sd * low) / scale, cuts)
-            if answer == _answer((score + sd * high) / scale, cuts):
-                out[col, i] = answer
+            out[col, i] = answer
+            settled[i] = answer == _answer((score + sd * high) / scale, cuts)
+        for i in range(n):
+            if settled[i]:
                 continue
-            u = max(np.float64(word >> np.uint64(11)) * (1.0 / 2**53), 2.0**-54)
-            measured = (score + sd * _inverse_normal(u)) / scale
+            u = max(np.float64(words[i] >> np.uint64(11)) * (1.0 / 2**53), 2.0**-54)
+            measured = (np.float64(scores[i, col]) + sd * _inverse_normal(u)) / scale
             out[col, i] = _answer(measured, cuts)
             for cut in cuts:
                 near_cut[col, i] |= abs(measured - cut) < CUT_MARGIN
