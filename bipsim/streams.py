@@ -59,7 +59,7 @@ class Streams:
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
         self._column_keys: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
-        self._week_keys: dict[tuple[str, int], np.ndarray] = {}  # see keys()
+        self._week_keys: dict[str, tuple[int, np.ndarray]] = {}  # first week, keys()
         # the seed as SeedSequence reads it: 32-bit words, lowest first, padded to its
         # pool size because every stream adds a spawn key
         words = [(self.seed >> (32 * k)) & 0xFFFFFFFF
@@ -80,14 +80,15 @@ class Streams:
 
         They are ``self._sequence(name, week).generate_state(2, np.uint64)``, computed
         by a compiled copy of SeedSequence's mixing (numpy's takes ~20 us a call; a
-        test checks the two agree), for :data:`KEY_WEEKS` weeks of the stream at once:
-        the rules ask for a stream's keys every week."""
-        block, at = divmod(week, KEY_WEEKS)
-        keys = self._week_keys.get((name, block))
-        if keys is None:
-            first = self._entropy_of(name, block * KEY_WEEKS)
-            keys = self._week_keys[name, block] = _weeks_of_keys(first, KEY_WEEKS)
-        return keys[at, 0], keys[at, 1]
+        test checks the two agree). A stream asked for again (a weekly one) gets
+        :data:`KEY_WEEKS` weeks' keys at once: the rules ask every week."""
+        found = self._week_keys.get(name)
+        if found is not None and 0 <= week - found[0] < len(found[1]):
+            key = found[1][week - found[0]]
+            return key[0], key[1]
+        keys = _weeks_of_keys(self._entropy_of(name, week), 1 if found is None else KEY_WEEKS)
+        self._week_keys[name] = (week, keys)
+        return keys[0, 0], keys[0, 1]
 
     def _entropy_of(self, name: str, week: int) -> np.ndarray:
         """The 32-bit words ``self._sequence(name, week)`` mixes (in uint64)."""
