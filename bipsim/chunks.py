@@ -30,3 +30,17 @@ def chunk_rows(chunk, n):  # pragma: no cover - compiled
     index needs no negative-index check, which lets the loop be vectorised."""
     lo = np.uint64(chunk * CHUNK)
     return range(lo, min(np.uint64(n), lo + np.uint64(CHUNK)))
+
+
+@njit
+def pack(buffer, counts):  # pragma: no cover - compiled
+    """Close the gaps of a buffer whose chunk ``c`` wrote ``counts[c]`` entries from
+    ``c * CHUNK`` on: the entries end up at the front, in chunk order (the order
+    one thread writing them all would give). Returns how many there are."""
+    k = 0
+    for chunk in range(counts.shape[0]):
+        lo = chunk * CHUNK
+        for a in range(lo, lo + counts[chunk]):  # k <= a: moving forward is safe
+            buffer[k] = buffer[a]
+            k += 1
+    return k
