@@ -2,11 +2,12 @@
 
 Every compiled function is ``@njit`` from here: numba with its on-disk cache (a
 run loads the machine code compiled by an earlier one instead of compiling again)
-and without the GIL. numba checks a cached function against its own source file
-only, not against the functions it calls in other files (the random-number hash
-in ``streams.py``, the chunks in ``chunks.py``). So the cache lives in a folder
-named after a hash of all the files with compiled code: after any change there,
-everything compiles afresh once (about 20 s), and an unchanged tree never compiles.
+and without the GIL; its threads wait asleep (below). numba checks a cached function
+against its own source file only, not against the functions it calls in other files
+(the random-number hash in ``streams.py``, the chunks in ``chunks.py``). So the
+cache lives in a folder named after a hash of all the files with compiled code:
+after any change there, everything compiles afresh once (about 20 s), and an
+unchanged tree never compiles.
 
 The folder is ``$NUMBA_CACHE_DIR/bipsim-<hash>`` when that variable is set, else
 ``$XDG_CACHE_HOME/bipsim/numba-<hash>`` (``~/.cache``). Old folders are not removed.
@@ -46,6 +47,13 @@ def cache_dir() -> Path:
 
 # before any function below is decorated: numba reads it when a function enables caching
 numba.config.CACHE_DIR = str(cache_dir())
+
+# numba's OpenMP threads wait between parallel loops; by default they spin for a long
+# while, so on a busy machine a waiting thread takes the core from the one with work:
+# national with two threads took 11-22 s instead of about 2 under a load of 4-5. Waiting
+# asleep costs a little on an idle machine. Read when numba starts its threads (the
+# first parallel loop); a value already set is kept.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 #: ``numba.njit`` with the cache on and the GIL released.
 njit = functools.partial(numba.njit, cache=True, nogil=True)
