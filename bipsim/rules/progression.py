@@ -9,7 +9,6 @@ import numpy as np
 
 from ..chunks import chunk_rows, n_chunks
 from ..compiled import njit
-from ..streams import word_at
 
 if TYPE_CHECKING:
     from ..model import BipModel
@@ -35,7 +34,7 @@ def progress_indicators(m: BipModel) -> None:
                       p["gain_belief"], p["gain_meeting"]], dtype=np.float32)
     setbacks = np.array([p["setback_change"], p["setback_interruption"]], dtype=np.float32)
     _progress(c.scores, c.levels, c.anchor, c.readiness, c.in_company, c.in_other, c.belief, c.met,
-              c.changed, c.interrupted, c.uid, *m.streams.keys("progression", m.week),
+              c.changed, c.interrupted, m.streams.words("progression", m.week, c.uid),
               gains, setbacks, np.float32(p["rel_drift"]), np.float32(p["rel_level_decay"]),
               np.float32(p["noise_sd"] / SHOCK_SD),
               m.readiness_weights, c.weeks_company, c.weeks_other, c.weeks_passive,
@@ -44,19 +43,18 @@ def progress_indicators(m: BipModel) -> None:
 
 @njit(fastmath=True, parallel=True)
 def _progress(scores, levels, anchor, readiness, in_company, in_other, belief, met, changed,
-              interrupted, uid, key0, key1, gains, setbacks, drift, decay, shock_scale, weights,
+              interrupted, words, gains, setbacks, drift, decay, shock_scale, weights,
               weeks_company, weeks_other, weeks_passive,
               weeks_on_benefit):  # pragma: no cover - compiled
     """The rule above for each citizen in one pass (numba: a dozen numpy passes
-    over all citizens cost more than the arithmetic itself), each citizen's random
-    word drawn in the pass (``Streams.words`` of its uid)."""
+    over all citizens cost more than the arithmetic itself)."""
     mask = 2**SHOCK_BITS - 1
     half = np.float32((2**SHOCK_BITS - 1) / 2)
     n = scores.shape[0]
     for chunk in numba.prange(n_chunks(n)):
         for i in chunk_rows(chunk, n):
             _progress_one(i, scores, levels, anchor, readiness, in_company, in_other, belief,
-                          met, changed, interrupted, word_at(uid[i], key0, key1), gains,
+                          met, changed, interrupted, words[i], gains,
                           setbacks, drift, decay, shock_scale, weights, weeks_company,
                           weeks_other, weeks_passive, weeks_on_benefit, mask, half)
 
