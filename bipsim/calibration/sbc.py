@@ -56,9 +56,10 @@ class SbcResult:
 
     def coverage_by_position(self, edge: float = 0.1) -> pd.DataFrame:
         """Coverage of truths near an end of their prior's range (within ``edge`` of
-        it, on the sampling scale) against the others. A posterior that leans on the
-        prior too much (too wide) covers the inner truths too often and misses those
-        near an end, where its interval is pushed inwards by the bound."""
+        it, on the sampling scale) against the others. A posterior that the data
+        narrow only a little leans on its prior: even when it covers as claimed on
+        average, it covers the inner truths more often and misses those near an end,
+        its interval drawn towards the middle of the range."""
         r = self.ranks
         near = (r.prior_position < edge) | (r.prior_position > 1 - edge)
         where = np.where(near, f"within {edge:.0%} of an end", "inside")
