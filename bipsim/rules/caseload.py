@@ -30,13 +30,13 @@ model as before. With ``time = REFERENCE_CASELOAD / caseload`` of the jobcentre:
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..agents import CITIZEN_COLUMNS
+from ..remember import remember_last
 
 if TYPE_CHECKING:
     from ..model import BipModel
@@ -50,25 +50,10 @@ MAX_JUDGEMENT = 0.95
 
 
 def _remembered(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Remember a function of the parameters ``names`` and the caseloads, computing it
-    again only when one of them changes: the rules ask every week, and the answer
-    changes only with a reform (a few numpy calls a week, in a study's 1 ms). The
-    arrays returned are read-only, as several models may share them."""
-    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
-        last: list[Any] = [None, None]  # key, value
-
-        @functools.wraps(fn)
-        def remembered(p: dict, caseload: np.ndarray) -> Any:
-            caseload = np.asarray(caseload, dtype=np.float64)
-            key = (tuple(p[name] for name in names), caseload.tobytes())
-            if last[0] != key:
-                value = fn(p, caseload)
-                for array in value if isinstance(value, tuple) else (value,):
-                    array.flags.writeable = False
-                last[:] = key, value
-            return last[1]
-        return remembered
-    return wrap
+    """Remember a function of the parameters ``names`` and the caseloads
+    (:func:`~bipsim.remember.remember_last`): it changes only with a reform."""
+    return remember_last(lambda p, caseload: (tuple(p[name] for name in names),
+                                              np.asarray(caseload, np.float64).tobytes()))
 
 
 def time_per_citizen(caseload: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ import numpy as np
 from ..agents import NEVER
 from ..compiled import njit
 from ..population import draw_optimism
+from ..remember import remember_last
 from ..streams import uniform_at
 
 if TYPE_CHECKING:
@@ -94,20 +95,17 @@ def staff_turnover(m: BipModel) -> None:
     change_caseworker(m, of_filled)
 
 
-#: The last :func:`weekly_leave_chance`: (what it depends on, the chances).
-_leave_chance: tuple[bytes, np.ndarray] = (b"", np.empty(0))
-
-
 def weekly_leave_chance(m: BipModel) -> np.ndarray:
     """Per post, the chance its caseworker leaves this week: ``1 - (1 - turnover) **
-    (1 / 52)`` of the post's jobcentre (computed again only when the turnover or the
-    posts change; numpy's ``**``, as the chances always were)."""
-    global _leave_chance
-    turnover, jobcentre = m.jobcentres.turnover, m.caseworkers.jobcentre
-    key = turnover.tobytes() + jobcentre.tobytes() + str(jobcentre.dtype).encode()
-    if _leave_chance[0] != key:
-        _leave_chance = (key, 1 - (1 - turnover[jobcentre]) ** (1 / 52))
-    return _leave_chance[1]
+    (1 / 52)`` of the post's jobcentre (numpy's ``**``, as the chances always were)."""
+    return _leave_chance(m.jobcentres.turnover, m.caseworkers.jobcentre)
+
+
+@remember_last(lambda turnover, jobcentre: (turnover.tobytes(), jobcentre.tobytes(),
+                                            str(jobcentre.dtype)))
+def _leave_chance(turnover: np.ndarray, jobcentre: np.ndarray) -> np.ndarray:
+    """Computed again only when the turnover or the posts change."""
+    return 1 - (1 - turnover[jobcentre]) ** (1 / 52)
 
 
 @njit
