@@ -3,7 +3,9 @@
 Cases: ``national`` (the national scenario as shipped: 80,000 citizens, 208 weeks) with one
 thread (target: <= 35 ns CPU per citizen-week) and with two (target run <= 0.4 s wall), and
 with ``--curve`` the scaling curve: the national scenario scaled to 10,000 ... 5,000,000
-citizens, 208 weeks, two threads (target for 5,000,000: <= 120 s wall within 8 GiB).
+citizens, 208 weeks, with one thread and with two (``--curve-threads``; target for
+5,000,000: <= 120 s wall within 8 GiB), so the curve shows whether the second thread
+saves wall time at each size.
 Each repeat runs in a fresh subprocess (this script in a hidden worker mode), so the peak
 RSS (``ru_maxrss``) belongs to that one run and no allocator or cache state carries over.
 Each worker first does a small untimed warm-up run so numba's cache loading is not timed.
@@ -136,7 +138,7 @@ def summarise(name: str, runs: list[dict[str, Any]], target: dict[str, float] | 
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
-    head = (f"{'case':<22}{'reps':>5}{'run wall':>10}{'min/max':>13}{'run CPU':>9}"
+    head = (f"{'case':<32}{'reps':>5}{'run wall':>10}{'min/max':>13}{'run CPU':>9}"
             f"{'ns/cit-wk':>10}{'build':>8}{'peak mem':>10}{'B/cit-wk':>9}{'archive':>9}"
             "  target")
     print(head)
@@ -148,7 +150,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
             if t and key in t]  # only the targets this case has (the curve's: none but 5M)
         tgt = "-" if not t else ", ".join(parts) + (" PASS" if r["pass"] else " MISS")
         mm = f"{r['run_min_s']:.2f}/{r['run_max_s']:.2f}"
-        print(f"{r['case']:<22}{r['repeats']:>5}{r['run_median_s']:>9.2f}s{mm:>13}"
+        print(f"{r['case']:<32}{r['repeats']:>5}{r['run_median_s']:>9.2f}s{mm:>13}"
               f"{r['run_cpu_median_s']:>8.2f}s{r['cpu_ns_per_citizen_week']:>10.1f}"
               f"{r['build_median_s']:>7.2f}s{fmt_mem(r['peak_rss_kib_max']):>10}"
               f"{r['peak_bytes_per_citizen_week']:>9.1f}"
@@ -167,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="also the scaling curve, 10,000 to 5,000,000 citizens")
     ap.add_argument("--sizes", type=int, nargs="+", default=None,
                     help="citizens of the curve's points (default: 10k ... 5M)")
+    ap.add_argument("--curve-threads", type=int, nargs="+", default=[1, 2],
+                    help="thread counts of the curve's runs (default: 1 2)")
     ap.add_argument("--quick", action="store_true", help="smoke test: 1 repeat each")
     ap.add_argument("--blas-threads", type=int, default=None,
                     help="set OPENBLAS/OMP/MKL_NUM_THREADS in the workers (default: inherit)")
@@ -186,7 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.curve or args.sizes:
         for n in args.sizes or CURVE:
             target = {"run_s": 120.0, "mem_gib": 8.0} if n == 5_000_000 else None
-            cases.append((f"{n:,} citizens", n, 208, 2, 3 if n <= 1_000_000 else 1, target))
+            for threads in args.curve_threads:
+                cases.append((f"{n:,} citizens, {threads} thread{'s' * (threads > 1)}", n, 208,
+                              threads, 3 if n <= 1_000_000 else 1, target))
     now = dt.datetime.now()
     machine = {"python": platform.python_version(), "numpy": np.__version__,
                "cpu_count": os.cpu_count(), "cpu": cpu_model(), "platform": platform.platform(),

@@ -39,9 +39,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 0
     from .model import BipModel
     from .runfolder import choose_folder, staged, write_run
-    from .threads import set_threads
-
-    set_threads(args.threads)
+    from .threads import from_environment, run_default, set_threads
 
     console = Console(quiet=args.quiet)
     if not console.is_terminal:
@@ -51,6 +49,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     model = BipModel.from_scenario(scenario)
     timings["build_s"] = time.perf_counter() - started
+    set_threads(args.threads or from_environment(run_default(len(model.citizens))))
     if args.reps is not None and args.reps < MIN_REPS:
         raise ScenarioError(f"given {args.reps}; allowed: {MIN_REPS} or more replicate seeds "
                             "(for the ranking's intervals)", key="--reps")

@@ -195,11 +195,12 @@ def add_workers(parser: argparse.ArgumentParser | argparse._MutuallyExclusiveGro
 
 
 def add_threads(parser: argparse.ArgumentParser) -> None:
-    """``--threads N`` (default None: ``BIPSIM_THREADS``, else every core; see
-    :mod:`bipsim.threads`)."""
+    """``--threads N`` (default None: ``BIPSIM_THREADS``, else every core from a
+    million citizens and one thread below; see :mod:`bipsim.threads`)."""
     parser.add_argument("--threads", type=_threads, metavar="N",
                         help="threads of the model's compiled loops (default: the "
-                             "BIPSIM_THREADS variable, else every core); results do not "
+                             "BIPSIM_THREADS variable, else every core from 1,000,000 "
+                             "citizens and 1 below); results do not "
                              "depend on it")
 
 

@@ -2,8 +2,9 @@
 
 Results never depend on it: the loops run over fixed chunks of rows (``chunks.py``).
 
-* ``bipsim run`` uses every core the process may run on, unless ``--threads N`` or
-  the environment variable ``BIPSIM_THREADS`` says otherwise;
+* ``bipsim run`` uses every core the process may run on for a model of at least
+  :data:`PARALLEL_FROM` citizens and one thread below, unless ``--threads N`` or the
+  environment variable ``BIPSIM_THREADS`` says otherwise;
 * a model built any other way (from Python, ``mesa.batch_run``, the worker processes
   of ``compare``, ``sweep`` and ``calibrate``, the dashboard) uses ``BIPSIM_THREADS``
   threads, or one: tools that run many models side by side use the cores better with
@@ -19,6 +20,13 @@ import os
 ENV = "BIPSIM_THREADS"
 
 _chosen = False  # set_threads was called in this process
+
+#: Citizens from which a second thread saves a run wall time. Below it the week's work
+#: is mostly serial and waking the other thread for each short parallel loop costs
+#: more than it saves (``benchmarks/bench_scale.py --sizes 300000 1000000``, idle
+#: machine, medians of 3: national's 80,000 citizens 1.49 s with one thread, 1.71 s
+#: with two; 300,000: 4.98 and 5.01 s; 1,000,000: 20.4 and 18.5 s).
+PARALLEL_FROM = 1_000_000
 
 
 def available_cores() -> int:
@@ -57,6 +65,12 @@ def set_threads(n: int | None = None) -> int:
     numba.set_num_threads(n)
     _chosen = True
     return n
+
+
+def run_default(n_citizens: int) -> int:
+    """Threads ``bipsim run`` uses for a model of ``n_citizens`` when not told: every
+    available core from :data:`PARALLEL_FROM` citizens, else one."""
+    return available_cores() if n_citizens >= PARALLEL_FROM else 1
 
 
 def use_default_threads() -> None:

@@ -13,7 +13,7 @@ from bipsim.model import BipModel
 from bipsim.rules.meetings import choose_in_groups, first_in_group
 from bipsim.scenario import load_scenario
 from bipsim.streams import Streams
-from bipsim.threads import get_threads, set_threads
+from bipsim.threads import PARALLEL_FROM, available_cores, get_threads, run_default, set_threads
 
 
 def run_with_threads(threads: int, scenario: str, **params) -> BipModel:
@@ -38,6 +38,23 @@ def test_one_and_two_threads_give_identical_results(scenario, params):
     pd.testing.assert_frame_equal(one.weekly(), two.weekly(), check_exact=True)
     pd.testing.assert_frame_equal(one.citizen_table(), two.citizen_table(), check_exact=True)
     pd.testing.assert_frame_equal(one.survey_panel(), two.survey_panel(), check_exact=True)
+
+
+def test_bipsim_run_uses_one_thread_below_a_million_citizens(monkeypatch, tmp_path):
+    # measured (bipsim/threads.py): below it a second thread slows a run down
+    assert run_default(80_000) == run_default(PARALLEL_FROM - 1) == 1
+    assert run_default(PARALLEL_FROM) == available_cores()
+    from bipsim.cli import main
+
+    monkeypatch.delenv("BIPSIM_THREADS", raising=False)
+    before = get_threads()
+    try:
+        set_threads(2)
+        assert main(["run", "baseline", "--weeks", "1", "--quiet", "--no-plots",
+                     "--out", tmp_path / "run"]) == 0
+        assert get_threads() == 1
+    finally:
+        set_threads(before)
 
 
 def test_compiled_stream_keys_are_seed_sequences():
