@@ -98,7 +98,9 @@ def choose_in_groups(rows, group, room, n_groups, uid, level, key0,
         groups[j] = group[rows[j]]
         uids[j] = uid[rows[j]]
     start, order = _bucket_by_group(groups, n_groups)
-    levels, uids = level[order], uids[order]  # in group order: each group contiguous
+    levels = np.empty(rows.shape[0], dtype=level.dtype)  # in group order: each group
+    for a in range(rows.shape[0]):                       # contiguous
+        levels[a] = level[order[a]]
     chosen = np.zeros(rows.shape[0], dtype=np.bool_)
     tied = np.empty(rows.shape[0], dtype=np.int64)
     priority = np.empty(rows.shape[0])
@@ -119,11 +121,30 @@ def choose_in_groups(rows, group, room, n_groups, uid, level, key0,
             elif levels[a] == boundary:
                 tied[n_tied] = j
                 n_tied += 1
-                priority[j] = levels[a] + uniform_at(uids[a], key0, key1)
-        _sort_descending(tied, priority, 0, n_tied)
-        for a in range(room_g - above):
+                priority[j] = levels[a] + uniform_at(uids[j], key0, key1)
+        for a in range(_top_k(tied, priority, n_tied, room_g - above)):
             chosen[tied[a]] = True
     return chosen
+
+
+@njit
+def _top_k(order, priority, n, k):  # pragma: no cover - compiled
+    """Put in ``order[:k]`` the first ``k`` of ``order[:n]`` sorted stably by
+    descending ``priority`` (the same set :func:`_sort_descending` would put
+    first), and return how many that is. Only the ``k`` kept are ordered, so a
+    group of many tied rows and little room costs ``n x k``, not ``n x n``."""
+    kept = 0
+    for a in range(n):
+        row = order[a]
+        if kept == k and not priority[order[k - 1]] < priority[row]:
+            continue  # not above the last kept: a later row loses ties
+        b = min(kept, k - 1)
+        while b > 0 and priority[order[b - 1]] < priority[row]:
+            order[b] = order[b - 1]
+            b -= 1
+        order[b] = row
+        kept = min(kept + 1, k)
+    return kept
 
 
 @njit
