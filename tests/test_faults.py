@@ -141,6 +141,19 @@ def test_a_signal_at_a_random_moment_ends_quickly_and_leaves_a_resumable_state(
 
 
 # --- killed processes ---------------------------------------------------------------------------
+def test_a_stop_signal_wrapped_in_a_librarys_error_is_a_stop(capsys):
+    from bipsim.errors import Interrupted, run_guarded
+
+    def define_classes_on_import():  # as Python wraps what __set_name__ raises
+        try:
+            raise Interrupted(signal.SIGTERM)
+        except KeyboardInterrupt as stop:
+            raise RuntimeError("Error calling __set_name__ on ...") from stop
+
+    assert run_guarded(define_classes_on_import) == 128 + signal.SIGTERM
+    assert "stopped by SIGTERM" in capsys.readouterr().err
+
+
 def test_a_stop_signal_after_the_command_finished_leaves_its_exit_code():
     # The random trials above once hit this window (a Ctrl-C just after a sweep's
     # last run): the process died "killed by SIGINT" with its work done.
